@@ -1,0 +1,86 @@
+/* req.h: what a handler sees of a request, and how it answers. */
+#ifndef MC_REQ_H
+#define MC_REQ_H
+
+#define H2O_USE_LIBUV 0
+#include <h2o.h>
+#include <jansson.h>
+
+#include "http/form.h"
+#include "http/multipart.h"
+#include "http/router.h"
+
+struct app;
+struct db;
+struct server_thread;
+struct work_job;
+
+/*
+ * One request.  Allocated from the request's pool; lives exactly as long as the h2o request.
+ * Handlers use it and nothing else mutable.
+ */
+struct req {
+	h2o_req_t *h2o;
+	h2o_mem_pool_t *pool;
+	struct server_thread *thread;
+	const struct app *app;  /* read-only, shared: templates, static files, settings */
+	struct db *db;          /* this thread's connection */
+	struct route_match match;
+	char id[20];            /* request id, also sent as X-Request-Id */
+	struct form *query;     /* parsed on first use */
+	struct form *form;      /* urlencoded body, or the plain fields of a multipart body */
+	struct multipart *multipart;
+	struct work_job *job;   /* the worker-pool job this request waits for, if any */
+	int responded;
+};
+
+/* The raw path of the request, without the query string. */
+h2o_iovec_t req_path(const struct req *r);
+
+/*
+ * The query string's fields, parsed on first call (NULL-safe: an empty form when there is no
+ * query).  MC_EINVAL: malformed or invalid UTF-8; MC_ETOOBIG: over the limits.
+ */
+int req_query(struct req *r, const struct form **out);
+
+/*
+ * The body's fields: application/x-www-form-urlencoded, or multipart/form-data (plain fields in
+ * *out, files through req_files).  MC_EINVAL: malformed body, invalid UTF-8, unsupported content
+ * type; MC_ETOOBIG: over the limits.
+ */
+int req_form(struct req *r, const struct form **out);
+
+/* The value of route parameter 'name', percent-decoded, valid UTF-8 and without '/', or NULL. */
+const char *req_param(struct req *r, const char *name);
+
+/* The value of request header 'name' (lower case), or NULL; length in *len. */
+const char *req_header(const struct req *r, const h2o_token_t *token, size_t *len);
+
+/*
+ * Render page template 'tpl' with 'data' (the handler's object; this call takes the reference
+ * and adds the shared "site" and "static_version" members) and send it with 'status'.
+ * On a rendering failure sends the 500 page instead.
+ */
+void respond_page(struct req *r, int status, const char *tpl, json_t *data);
+
+/* Send the fixed Vietnamese error page for 'status' (400, 403, 404, 405, 409, 413, 422, 429, 500,
+ * 503; anything else is sent as 500).  Never echoes anything of the request. */
+void respond_error(struct req *r, int status);
+
+/* Map a negative mc_err to its status and send that error page. */
+void respond_err(struct req *r, int err);
+
+/* Send 'body' (takes the reference) as compact JSON with 'status'. */
+void respond_json(struct req *r, int status, json_t *body);
+
+/* Send 'len' bytes of 'body' (which must outlive the request: pool or static memory). */
+void respond_bytes(struct req *r, int status, const char *content_type, const char *body,
+                   size_t len);
+
+/* Add a response header (name in lower case).  Refuses values holding CR, LF or NUL. */
+int respond_header(struct req *r, const char *name, const char *value);
+
+/* Status code for an mc_err. */
+int http_status_for(int err);
+
+#endif

@@ -1,0 +1,336 @@
+/* respond.c: request accessors and the one way every response leaves: with security headers. */
+#include "http/req.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/server.h"
+#include "lib/buf.h"
+#include "lib/err.h"
+#include "lib/tpl.h"
+#include "lib/utf8.h"
+#include "limit.h"
+
+/* No inline script or style anywhere; Bootstrap's form controls draw their icons from data:
+ * SVG images, hence img-src data:. */
+static const char csp[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+	"form-action 'self'; frame-ancestors 'none'";
+
+h2o_iovec_t req_path(const struct req *r)
+{
+	const h2o_req_t *h = r->h2o;
+	size_t len = h->query_at != SIZE_MAX ? h->query_at : h->path.len;
+
+	return h2o_iovec_init(h->path.base, len);
+}
+
+const char *req_header(const struct req *r, const h2o_token_t *token, size_t *len)
+{
+	ssize_t i = h2o_find_header(&r->h2o->headers, token, -1);
+
+	if (i < 0)
+		return NULL;
+	if (len)
+		*len = r->h2o->headers.entries[i].value.len;
+	return r->h2o->headers.entries[i].value.base;
+}
+
+int req_query(struct req *r, const struct form **out)
+{
+	const h2o_req_t *h = r->h2o;
+	int rc;
+
+	if (r->query == NULL) {
+		struct form *f = h2o_mem_alloc_pool(r->pool, sizeof(*f));
+		memset(f, 0, sizeof(*f));
+		if (h->query_at != SIZE_MAX) {
+			rc = form_parse_query(r->pool, h->path.base + h->query_at + 1,
+			                      h->path.len - h->query_at - 1, f);
+			if (rc != 0)
+				return rc;
+		}
+		r->query = f;
+	}
+	*out = r->query;
+	return 0;
+}
+
+static int content_type_is(const char *ct, size_t len, const char *want)
+{
+	size_t wl = strlen(want);
+
+	return len >= wl && strncasecmp(ct, want, wl) == 0 &&
+	       (len == wl || ct[wl] == ';' || ct[wl] == ' ');
+}
+
+int req_form(struct req *r, const struct form **out)
+{
+	h2o_req_t *h = r->h2o;
+	const char *ct;
+	size_t ctlen = 0;
+	struct form *f;
+	int rc;
+
+	if (r->form != NULL) {
+		*out = r->form;
+		return 0;
+	}
+	f = h2o_mem_alloc_pool(r->pool, sizeof(*f));
+	memset(f, 0, sizeof(*f));
+	ct = req_header(r, H2O_TOKEN_CONTENT_TYPE, &ctlen);
+	if (h->entity.base == NULL || h->entity.len == 0) {
+		/* An empty body is an empty form. */
+	} else if (ct != NULL && content_type_is(ct, ctlen, "application/x-www-form-urlencoded")) {
+		if (h->entity.len > LIMIT_FORM_BODY_BYTES)
+			return MC_ETOOBIG;
+		rc = form_parse_urlencoded(r->pool, h->entity.base, h->entity.len, f);
+		if (rc != 0)
+			return rc;
+	} else if (ct != NULL && content_type_is(ct, ctlen, "multipart/form-data")) {
+		struct multipart_limits lim = multipart_default_limits();
+		struct multipart *mp = h2o_mem_alloc_pool(r->pool, sizeof(*mp));
+		const char *boundary;
+		size_t nfields = 0;
+
+		rc = multipart_boundary(r->pool, ct, ctlen, &boundary);
+		if (rc != 0)
+			return rc;
+		rc = multipart_parse(r->pool, boundary, h->entity.base, h->entity.len, &lim, mp);
+		if (rc != 0)
+			return rc;
+		f->fields = h2o_mem_alloc_pool(r->pool, sizeof(*f->fields) * (mp->count + 1));
+		for (size_t i = 0; i < mp->count; i++) {
+			if (mp->parts[i].filename != NULL)
+				continue;
+			f->fields[nfields].name = mp->parts[i].name;
+			f->fields[nfields].value = mp->parts[i].data;
+			f->fields[nfields].value_len = mp->parts[i].len;
+			nfields++;
+		}
+		f->count = nfields;
+		r->multipart = mp;
+	} else {
+		return MC_EINVAL;
+	}
+	r->form = f;
+	*out = f;
+	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+const char *req_param(struct req *r, const char *name)
+{
+	size_t len, o = 0;
+	const char *raw = router_param(&r->match, name, &len);
+	char *dec, *nfc;
+	size_t nfclen;
+
+	if (raw == NULL)
+		return NULL;
+	dec = h2o_mem_alloc_pool(r->pool, len + 1);
+	for (size_t i = 0; i < len; i++) {
+		if (raw[i] == '%') {
+			int hi, lo;
+			if (i + 2 >= len)
+				return NULL;
+			hi = hexval(raw[i + 1]);
+			lo = hexval(raw[i + 2]);
+			if (hi < 0 || lo < 0)
+				return NULL;
+			dec[o++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			dec[o++] = raw[i];
+		}
+	}
+	if (memchr(dec, '/', o) != NULL || utf8_to_nfc(r->pool, dec, o, &nfc, &nfclen) != 0)
+		return NULL;
+	return nfc;
+}
+
+int http_status_for(int err)
+{
+	switch (err) {
+	case MC_EINVAL: return 400;
+	case MC_ENOTFOUND: return 404;
+	case MC_EFORBIDDEN: return 403;
+	case MC_ECONFLICT: return 409;
+	case MC_ETOOBIG: return 413;
+	case MC_ELIMIT: return 429;
+	case MC_EUNAVAIL: return 503;
+	default: return 500;
+	}
+}
+
+int respond_header(struct req *r, const char *name, const char *value)
+{
+	size_t vl = strlen(value);
+
+	if (strpbrk(value, "\r\n") != NULL)
+		return MC_EINVAL;
+	h2o_add_header_by_str(r->pool, &r->h2o->res.headers, name, strlen(name), 1, NULL,
+	                      h2o_strdup(r->pool, value, vl).base, vl);
+	return 0;
+}
+
+static void add_security_headers(struct req *r)
+{
+	h2o_headers_t *hd = &r->h2o->res.headers;
+
+	h2o_add_header_by_str(r->pool, hd, H2O_STRLIT("content-security-policy"), 0, NULL,
+	                      csp, sizeof(csp) - 1);
+	h2o_add_header_by_str(r->pool, hd, H2O_STRLIT("x-content-type-options"), 0, NULL,
+	                      H2O_STRLIT("nosniff"));
+	h2o_add_header_by_str(r->pool, hd, H2O_STRLIT("referrer-policy"), 0, NULL,
+	                      H2O_STRLIT("same-origin"));
+	h2o_add_header_by_str(r->pool, hd, H2O_STRLIT("x-frame-options"), 0, NULL,
+	                      H2O_STRLIT("DENY"));
+	h2o_add_header_by_str(r->pool, hd, H2O_STRLIT("x-request-id"), 0, NULL, r->id,
+	                      strlen(r->id));
+}
+
+void respond_bytes(struct req *r, int status, const char *content_type, const char *body,
+                   size_t len)
+{
+	h2o_req_t *h = r->h2o;
+	static h2o_generator_t generator = { NULL, NULL };
+	h2o_iovec_t v = h2o_iovec_init(body, len);
+
+	if (r->responded)
+		return;
+	r->responded = 1;
+	h->res.status = status;
+	h->res.reason = "";
+	h->res.content_length = status == 304 ? SIZE_MAX : len;
+	if (content_type != NULL)
+		h2o_add_header(r->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+		               strlen(content_type));
+	add_security_headers(r);
+	h2o_start_response(h, &generator);
+	/* HEAD gets the headers of GET, Content-Length included, and no body. */
+	if (h2o_memis(h->method.base, h->method.len, H2O_STRLIT("HEAD")) || status == 304)
+		h2o_send(h, NULL, 0, H2O_SEND_STATE_FINAL);
+	else
+		h2o_send(h, &v, 1, H2O_SEND_STATE_FINAL);
+}
+
+static const char html_type[] = "text/html; charset=utf-8";
+
+void respond_page(struct req *r, int status, const char *tpl, json_t *data)
+{
+	struct buf out;
+
+	buf_init(&out, r->pool);
+	if (data == NULL)
+		data = json_object();
+	json_object_set(data, "site", r->app->site);
+	if (tpl_render(r->app->templates, tpl, data, &out) != 0) {
+		json_decref(data);
+		respond_error(r, 500);
+		return;
+	}
+	json_decref(data);
+	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	               H2O_STRLIT("no-store"));
+	respond_bytes(r, status, html_type, out.data, out.len);
+}
+
+/* The fixed texts of the error pages.  They say what happened and what to do; they never
+ * repeat anything the client sent. */
+static const struct error_text {
+	int status;
+	const char *title;
+	const char *message;
+} error_texts[] = {
+	{ 400, "Yêu cầu không hợp lệ",
+	  "Máy chủ không đọc được yêu cầu này. Vui lòng kiểm tra lại thông tin đã nhập rồi gửi lại." },
+	{ 403, "Không có quyền truy cập",
+	  "Bạn không có quyền thực hiện thao tác này, hoặc phiên làm việc đã hết hạn. Vui lòng tải lại trang rồi thử lại." },
+	{ 404, "Không tìm thấy trang",
+	  "Trang bạn tìm không tồn tại hoặc đã được chuyển đi. Vui lòng kiểm tra lại địa chỉ." },
+	{ 405, "Phương thức không được hỗ trợ",
+	  "Địa chỉ này không hỗ trợ thao tác bạn vừa gửi." },
+	{ 409, "Dữ liệu đã thay đổi",
+	  "Thông tin này vừa được thay đổi ở nơi khác. Vui lòng tải lại trang để xem nội dung mới nhất rồi thử lại." },
+	{ 413, "Dữ liệu gửi lên quá lớn",
+	  "Nội dung hoặc tệp đính kèm vượt quá dung lượng cho phép. Vui lòng giảm dung lượng rồi gửi lại." },
+	{ 422, "Thông tin chưa hợp lệ",
+	  "Một số thông tin chưa đúng yêu cầu. Vui lòng quay lại, sửa các mục được đánh dấu rồi gửi lại." },
+	{ 429, "Quá nhiều yêu cầu",
+	  "Bạn đã gửi quá nhiều yêu cầu trong thời gian ngắn. Vui lòng đợi vài phút rồi thử lại." },
+	{ 500, "Lỗi hệ thống",
+	  "Hệ thống gặp sự cố khi xử lý yêu cầu. Thông tin của bạn không bị mất; vui lòng thử lại sau ít phút." },
+	{ 503, "Hệ thống tạm thời không phục vụ được",
+	  "Hệ thống đang quá tải hoặc đang bảo trì. Vui lòng thử lại sau ít phút." },
+};
+
+void respond_error(struct req *r, int status)
+{
+	const struct error_text *e = NULL;
+	json_t *data;
+	struct buf out;
+
+	for (size_t i = 0; i < sizeof(error_texts) / sizeof(error_texts[0]); i++)
+		if (error_texts[i].status == status)
+			e = &error_texts[i];
+	if (e == NULL) {
+		status = 500;
+		e = &error_texts[8];
+	}
+	data = json_pack("{s:i, s:s, s:s, s:O}", "status", status, "title", e->title, "message",
+	                 e->message, "site", r->app->site);
+	buf_init(&out, r->pool);
+	if (data == NULL || tpl_render(r->app->templates, "error", data, &out) != 0) {
+		/* The template set itself failed: a plain, still Vietnamese, answer. */
+		out.len = 0;
+		buf_puts(&out, "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>");
+		buf_puts(&out, e->title);
+		buf_puts(&out, "</title><h1>");
+		buf_puts(&out, e->title);
+		buf_puts(&out, "</h1><p>");
+		buf_puts(&out, e->message);
+		buf_puts(&out, "</p></html>");
+	}
+	json_decref(data);
+	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	               H2O_STRLIT("no-store"));
+	respond_bytes(r, status, html_type, out.data, out.len);
+}
+
+void respond_err(struct req *r, int err)
+{
+	respond_error(r, http_status_for(err));
+}
+
+void respond_json(struct req *r, int status, json_t *body)
+{
+	char *s = json_dumps(body, JSON_COMPACT);
+	size_t len;
+	char *copy;
+
+	json_decref(body);
+	if (s == NULL) {
+		respond_error(r, 500);
+		return;
+	}
+	len = strlen(s);
+	copy = h2o_mem_alloc_pool(r->pool, len);
+	memcpy(copy, s, len);
+	free(s);
+	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	               H2O_STRLIT("no-store"));
+	respond_bytes(r, status, "application/json", copy, len);
+}

@@ -1,0 +1,398 @@
+/* server.c: h2o glue: listeners, event-loop threads, dispatch, access log, graceful shutdown. */
+#include "http/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "http/req.h"
+#include "http/work.h"
+#include "lib/err.h"
+#include "lib/utf8.h"
+#include "limit.h"
+#include "store/db.h"
+
+struct server {
+	struct app *app;
+	h2o_globalconf_t globalconf;
+	struct server_thread *threads;
+	unsigned nthreads;
+	uint32_t id_prefix;
+	int stop; /* set once by the main thread; read with __atomic by the loops */
+	pthread_mutex_t log_lock;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- access log: one JSON line per request, buffered per thread, flushed every loop turn ---- */
+
+static void log_flush(struct server_thread *t)
+{
+	size_t off = 0;
+
+	if (t->loglen == 0)
+		return;
+	pthread_mutex_lock(&t->server->log_lock);
+	while (off < t->loglen) {
+		ssize_t n = write(STDOUT_FILENO, t->logbuf + off, t->loglen - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* stdout gone: drop the log rather than stall the loop */
+		off += (size_t)n;
+	}
+	pthread_mutex_unlock(&t->server->log_lock);
+	t->loglen = 0;
+}
+
+/* Append s[0..len) as the inside of a JSON string: escapes quotes, backslashes, controls and,
+ * when the bytes are not valid UTF-8, every byte above 0x7f. */
+static size_t json_escape_into(char *dst, size_t cap, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	int valid = utf8_valid(s, len);
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 6 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !valid)) {
+			memcpy(dst + o, "\\u00", 4);
+			dst[o + 4] = hex[c >> 4];
+			dst[o + 5] = hex[c & 15];
+			o += 6;
+		} else {
+			dst[o++] = (char)c;
+		}
+	}
+	return o;
+}
+
+static void log_request(struct server_thread *t, struct req *r)
+{
+	h2o_req_t *h = r->h2o;
+	struct timeval now;
+	struct tm tm;
+	char line[1024], method[40], path[600];
+	size_t mlen, plen;
+	h2o_iovec_t p = req_path(r);
+	int64_t us;
+	int n;
+
+	gettimeofday(&now, NULL);
+	gmtime_r(&now.tv_sec, &tm);
+	us = (int64_t)(now.tv_sec - h->timestamps.request_begin_at.tv_sec) * 1000000 +
+	     (now.tv_usec - h->timestamps.request_begin_at.tv_usec);
+	mlen = json_escape_into(method, sizeof(method), h->method.base, h->method.len);
+	plen = json_escape_into(path, sizeof(path), p.base, p.len > 512 ? 512 : p.len);
+	n = snprintf(line, sizeof(line),
+	             "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03dZ\",\"id\":\"%s\",\"method\":\"%.*s\","
+	             "\"path\":\"%.*s\",\"status\":%d,\"bytes\":%zu,\"us\":%lld}\n",
+	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	             (int)(now.tv_usec / 1000), r->id, (int)mlen, method, (int)plen, path,
+	             h->res.status, h->bytes_sent, (long long)(us < 0 ? 0 : us));
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (t->loglen + (size_t)n > sizeof(t->logbuf))
+		log_flush(t);
+	memcpy(t->logbuf + t->loglen, line, (size_t)n);
+	t->loglen += (size_t)n;
+}
+
+/* ---- requests ---- */
+
+/* Runs when the request's pool is cleared: the response is complete or the client went away. */
+static void on_req_dispose(void *p)
+{
+	struct req *r = p;
+	struct server_thread *t = r->thread;
+
+	if (r->job != NULL)
+		work_detach(r);
+	log_request(t, r);
+	t->inflight--;
+}
+
+static int method_is(const h2o_req_t *h, const char *m)
+{
+	return h2o_memis(h->method.base, h->method.len, m, strlen(m));
+}
+
+static void dispatch(struct req *r)
+{
+	const struct app *app = r->app;
+	h2o_req_t *h = r->h2o;
+	h2o_iovec_t path = req_path(r);
+	char allow[64];
+	const struct route *rt;
+	int rc;
+
+	if (!method_is(h, "GET") && !method_is(h, "HEAD") && !method_is(h, "POST")) {
+		respond_header(r, "allow", "GET, HEAD, POST");
+		respond_error(r, 405);
+		return;
+	}
+	switch (router_match(app->routes, app->nroutes, h->method.base, h->method.len, path.base,
+	                     path.len, &r->match, allow, sizeof(allow))) {
+	case ROUTER_NO_PATH:
+		respond_error(r, 404);
+		return;
+	case ROUTER_NO_METHOD:
+		respond_header(r, "allow", allow);
+		respond_error(r, 405);
+		return;
+	case ROUTER_FOUND:
+		break;
+	}
+	rt = r->match.route;
+	if (h->entity.base != NULL && h->entity.len > rt->max_body) {
+		respond_error(r, h->entity.len > 0 && rt->max_body == 0 ? 400 : 413);
+		return;
+	}
+	if (rt->who != WHO_ANYONE) {
+		/* Accounts and sessions arrive with the accounts module; until then only public
+		 * routes exist and anything else is refused. */
+		respond_error(r, 403);
+		return;
+	}
+	rc = rt->handler(r);
+	if (rc < 0 && !r->responded)
+		respond_err(r, rc);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *h)
+{
+	struct server_thread *t = (struct server_thread *)h->conn->ctx;
+	struct req *r;
+	uint64_t seq = ++t->seq;
+
+	(void)self;
+	r = h2o_mem_alloc_shared(&h->pool, sizeof(*r), on_req_dispose);
+	memset(r, 0, sizeof(*r));
+	r->h2o = h;
+	r->pool = &h->pool;
+	r->thread = t;
+	r->app = t->server->app;
+	r->db = t->db;
+	snprintf(r->id, sizeof(r->id), "%08x%02x%06llx", t->server->id_prefix, t->index & 0xff,
+	         (unsigned long long)(seq & 0xffffff));
+	t->inflight++;
+	dispatch(r);
+	return 0;
+}
+
+/* ---- listeners and loops ---- */
+
+static int open_listener(const struct cfg *c, int *out)
+{
+	struct addrinfo hints, *res = NULL;
+	char port[8];
+	int fd = -1, on = 1, rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(port, sizeof(port), "%u", c->listen_port);
+	rc = getaddrinfo(c->listen_host, port, &hints, &res);
+	if (rc != 0) {
+		fprintf(stderr, "motcua: cannot resolve --listen %s: %s\n", c->listen, gai_strerror(rc));
+		return MC_EIO;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) != 0 ||
+	    bind(fd, res->ai_addr, res->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+		fprintf(stderr, "motcua: cannot listen on %s: %s\n", c->listen, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(res);
+		return MC_EIO;
+	}
+	freeaddrinfo(res);
+	*out = fd;
+	return 0;
+}
+
+static void on_accept(h2o_socket_t *listener, const char *err)
+{
+	struct server_thread *t = listener->data;
+
+	if (err != NULL)
+		return;
+	for (int i = 0; i < 16; i++) {
+		h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
+		if (sock == NULL)
+			return;
+		h2o_accept(&t->accept_ctx, sock);
+	}
+}
+
+static void on_control(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
+{
+	(void)receiver;
+	(void)messages; /* the wake-up itself is the message: the loop checks server->stop */
+}
+
+static void begin_stop(struct server_thread *t)
+{
+	t->stopping = 1;
+	t->stop_deadline_ms = now_ms() + LIMIT_SHUTDOWN_SECONDS * 1000u;
+	if (t->listener != NULL) {
+		h2o_socket_read_stop(t->listener);
+		h2o_socket_close(t->listener);
+		t->listener = NULL;
+	}
+	h2o_context_request_shutdown(&t->ctx);
+}
+
+static void *thread_main(void *arg)
+{
+	struct server_thread *t = arg;
+	h2o_evloop_t *loop = t->ctx.loop;
+
+	for (;;) {
+		h2o_evloop_run(loop, t->stopping ? 10 : INT32_MAX);
+		log_flush(t);
+		if (!t->stopping && __atomic_load_n(&t->server->stop, __ATOMIC_ACQUIRE))
+			begin_stop(t);
+		if (t->stopping && (t->inflight == 0 || now_ms() >= t->stop_deadline_ms))
+			break;
+	}
+	log_flush(t);
+	return NULL;
+}
+
+static int thread_init(struct server *s, struct server_thread *t, unsigned index)
+{
+	char err[256];
+
+	memset(t, 0, sizeof(*t));
+	t->server = s;
+	t->index = index;
+	t->listen_fd = -1;
+	if (db_open(s->app->cfg->database, &t->db, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot open the database: %s\n", err);
+		return MC_EDB;
+	}
+	if (open_listener(s->app->cfg, &t->listen_fd) != 0)
+		return MC_EIO;
+	h2o_context_init(&t->ctx, h2o_evloop_create(), &s->globalconf);
+	t->accept_ctx.ctx = &t->ctx;
+	t->accept_ctx.hosts = s->globalconf.hosts;
+	t->queue = h2o_multithread_create_queue(t->ctx.loop);
+	h2o_multithread_register_receiver(t->queue, &t->control, on_control);
+	h2o_multithread_register_receiver(t->queue, &t->finished, work_on_finished);
+	t->listener = h2o_evloop_socket_create(t->ctx.loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	t->listener->data = t;
+	h2o_socket_read_start(t->listener, on_accept);
+	return 0;
+}
+
+static void thread_dispose(struct server_thread *t)
+{
+	db_close(t->db);
+	t->db = NULL;
+}
+
+int server_run(struct app *app)
+{
+	struct server s;
+	h2o_hostconf_t *host;
+	h2o_pathconf_t *pathconf;
+	h2o_handler_t *handler;
+	sigset_t sigs;
+	unsigned started = 0;
+	int rc = 0, sig;
+
+	memset(&s, 0, sizeof(s));
+	s.app = app;
+	s.nthreads = app->cfg->threads;
+	pthread_mutex_init(&s.log_lock, NULL);
+	if (getrandom(&s.id_prefix, sizeof(s.id_prefix), 0) != sizeof(s.id_prefix))
+		s.id_prefix = (uint32_t)time(NULL) ^ (uint32_t)getpid();
+
+	/* Signals are taken by the main thread only, with sigwait. */
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	h2o_config_init(&s.globalconf);
+	s.globalconf.server_name = h2o_iovec_init(H2O_STRLIT("motcua"));
+	s.globalconf.max_request_entity_size = LIMIT_BODY_BYTES;
+	host = h2o_config_register_host(&s.globalconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	pathconf = h2o_config_register_path(host, "/", 0);
+	handler = h2o_create_handler(pathconf, sizeof(*handler));
+	handler->on_req = on_req;
+
+	s.threads = calloc(s.nthreads, sizeof(*s.threads));
+	if (s.threads == NULL) {
+		rc = MC_ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < s.nthreads; i++) {
+		rc = thread_init(&s, &s.threads[i], i);
+		if (rc != 0) {
+			thread_dispose(&s.threads[i]);
+			if (s.threads[i].listen_fd >= 0)
+				close(s.threads[i].listen_fd);
+			goto out;
+		}
+		started = i + 1;
+	}
+	printf("motcua: serving %s on http://%s (%u threads)\n", app->cfg->base_url, app->cfg->listen,
+	       s.nthreads);
+	fflush(stdout);
+	for (unsigned i = 0; i < s.nthreads; i++) {
+		if (pthread_create(&s.threads[i].tid, NULL, thread_main, &s.threads[i]) != 0) {
+			fprintf(stderr, "motcua: cannot start thread %u\n", i);
+			rc = MC_ENOMEM;
+			started = i;
+			goto stop;
+		}
+	}
+	do {
+		if (sigwait(&sigs, &sig) != 0)
+			sig = SIGTERM;
+	} while (sig != SIGTERM && sig != SIGINT);
+	fprintf(stderr, "motcua: %s received, finishing requests in flight\n",
+	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	started = s.nthreads;
+stop:
+	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < started; i++)
+		h2o_multithread_send_message(&s.threads[i].control, NULL);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(s.threads[i].tid, NULL);
+	fprintf(stderr, "motcua: stopped\n");
+out:
+	if (s.threads != NULL)
+		for (unsigned i = 0; i < started; i++)
+			thread_dispose(&s.threads[i]);
+	free(s.threads);
+	return rc;
+}

@@ -1,0 +1,39 @@
+/* work.h: the worker pool for blocking or CPU-heavy work (hashing, PDF, signing, XLSX, SMTP). */
+#ifndef MC_WORK_H
+#define MC_WORK_H
+
+#include <stddef.h>
+
+struct req;
+struct work_pool;
+
+/* Runs on a worker thread.  Must not touch the request, its pool or its loop. */
+typedef void (*work_fn)(void *arg);
+
+/* Runs on the request's event-loop thread once the work is done, if the request is still alive;
+ * it answers the request. */
+typedef void (*work_done_fn)(struct req *r, void *arg);
+
+/* Start 'nthreads' worker threads.  NULL on failure. */
+struct work_pool *work_pool_new(unsigned nthreads);
+
+/* Finish the jobs already queued, stop the threads and free the pool.  NULL allowed. */
+void work_pool_free(struct work_pool *wp);
+
+/*
+ * Run fn(arg) on a worker thread, then done(r, arg) on r's loop.  'arg' must be heap memory owned
+ * by the job (not the request's pool: the client may go away while the work runs); after 'done'
+ * runs, or instead of it when the request has gone, arg_free(arg) releases it.  MC_EUNAVAIL: the
+ * queue is full (LIMIT_WORKER_QUEUE) or the pool is stopping; the caller answers 503.
+ */
+int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*arg_free)(void *));
+
+/* The server registers this as each loop's receiver of finished jobs. */
+#define H2O_USE_LIBUV 0
+#include <h2o/multithread.h>
+void work_on_finished(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages);
+
+/* Called when request 'r' goes away while its job runs: the job's 'done' will not be called. */
+void work_detach(struct req *r);
+
+#endif

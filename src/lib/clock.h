@@ -1,0 +1,27 @@
+/* clock.h: the time the rules see.  Injectable, so tests set it instead of sleeping. */
+#ifndef MC_CLOCK_H
+#define MC_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A source of wall-clock time in milliseconds since the epoch (UTC). */
+struct clock {
+	int64_t (*now_ms)(const struct clock *c);
+	int64_t fixed_ms; /* used by clock_fixed() */
+};
+
+/* The system clock. */
+extern const struct clock clock_system;
+
+/* A clock stopped at 'ms' (tests move it by changing fixed_ms). */
+struct clock clock_fixed(int64_t ms);
+
+/* c's current time. */
+int64_t clock_now_ms(const struct clock *c);
+
+/* Format 'ms' as ISO-8601 UTC with milliseconds, "2026-11-30T00:33:45.123Z", into out (at least
+ * 25 bytes).  Returns out. */
+char *clock_iso8601(int64_t ms, char *out, size_t len);
+
+#endif

@@ -1,0 +1,27 @@
+/* limit.h: every size, count and time limit in one place. */
+#ifndef MC_LIMIT_H
+#define MC_LIMIT_H
+
+/* Request bodies. */
+#define LIMIT_BODY_BYTES           (64u * 1024 * 1024) /* whole request body (uploads included) */
+#define LIMIT_FORM_BODY_BYTES      (1u * 1024 * 1024)  /* x-www-form-urlencoded body */
+#define LIMIT_QUERY_BYTES          8192u               /* query string */
+#define LIMIT_FORM_FIELDS          512u                /* fields in one form or query */
+#define LIMIT_FIELD_NAME_BYTES     128u
+#define LIMIT_FIELD_VALUE_BYTES    (256u * 1024)       /* one text field, after decoding */
+
+/* multipart/form-data (RFC 7578). */
+#define LIMIT_MULTIPART_PARTS      256u
+#define LIMIT_MULTIPART_HEADER_BYTES 4096u             /* all header lines of one part */
+#define LIMIT_MULTIPART_BOUNDARY_BYTES 70u             /* RFC 2046 */
+
+/* Cookies. */
+#define LIMIT_COOKIES              64u
+#define LIMIT_COOKIE_HEADER_BYTES  8192u
+
+/* Server. */
+#define LIMIT_SHUTDOWN_SECONDS     4u                  /* drain in-flight requests, then exit */
+#define LIMIT_WORKER_QUEUE         4096u               /* jobs waiting for a worker thread */
+#define LIMIT_THREADS              256u
+
+#endif

@@ -1,0 +1,111 @@
+/* db.h: the one storage facade.  SQLite now; PostgreSQL behind the same calls later. */
+#ifndef MC_DB_H
+#define MC_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * SQL given to this facade is portable: '?' placeholders (the PostgreSQL backend rewrites them
+ * to $n), no dialect-specific functions.  Values are only ever bound, never pasted into SQL.
+ * A 'struct db' is one connection and belongs to one thread; each thread opens its own.
+ */
+struct db;
+struct db_stmt;
+
+/* Step results (non-negative); errors are negative mc_err values. */
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/*
+ * Open a connection to 'url': "sqlite:/path/to/file.db" (the file and its folder must be
+ * writable; the file is created when missing) or "sqlite::memory:" for tests.  SQLite is set to
+ * WAL journal, foreign keys on, a 5 s busy timeout, synchronous=NORMAL.  MC_EINVAL: unknown
+ * scheme (message in err); MC_EDB: cannot open (message in err).  Close with db_close.
+ */
+int db_open(const char *url, struct db **out, char *err, size_t errlen);
+
+/* Close the connection and finalise every statement it prepared.  NULL allowed. */
+void db_close(struct db *db);
+
+/* The last error message of this connection, for logs.  Static until the next call. */
+const char *db_errmsg(struct db *db);
+
+/*
+ * Prepare 'sql' (one statement).  Statements are cached per connection by their SQL text, so
+ * handlers may call this on every request; the returned statement is reset and its bindings
+ * cleared, ready to bind.  The connection owns it: do not finalise it.  Because the same text
+ * gives back the same statement, do not prepare a query again while still reading its rows (a
+ * nested loop needs two different SQL texts).  MC_EDB on a bad statement, an empty one or more
+ * than one (message via db_errmsg); MC_ENOMEM.
+ */
+int db_prepare(struct db *db, const char *sql, struct db_stmt **out);
+
+/* Bind parameter 'idx' (1-based).  MC_EDB on failure (bad index).  Text and blobs are copied.
+ * 's' / 'p' may be NULL only with len 0, which binds an empty (not NULL) value. */
+int db_bind_int64(struct db_stmt *st, int idx, int64_t v);
+int db_bind_text(struct db_stmt *st, int idx, const char *s, size_t len);
+int db_bind_cstr(struct db_stmt *st, int idx, const char *s); /* NULL binds SQL NULL */
+int db_bind_blob(struct db_stmt *st, int idx, const void *p, size_t len);
+int db_bind_null(struct db_stmt *st, int idx);
+
+/*
+ * Run one step.  DB_ROW: a row is available through db_col_*; DB_DONE: finished (the statement
+ * is reset automatically and may be rebound).  MC_ECONFLICT: a UNIQUE/PRIMARY KEY/FOREIGN KEY/
+ * CHECK constraint failed; MC_EUNAVAIL: the database stayed busy past the timeout; MC_EDB: other
+ * failure.
+ */
+int db_step(struct db_stmt *st);
+
+/* Reset a statement early (before DB_DONE) so its locks are released. */
+void db_reset(struct db_stmt *st);
+
+/* Column accessors for the current row (0-based).  Text is NUL-terminated and valid until the
+ * next step or reset; NULL columns read as 0 / NULL with length 0, while empty text and empty
+ * blobs read as a non-NULL pointer with length 0. */
+int64_t db_col_int64(struct db_stmt *st, int col);
+const char *db_col_text(struct db_stmt *st, int col, size_t *len);
+const void *db_col_blob(struct db_stmt *st, int col, size_t *len);
+int db_col_is_null(struct db_stmt *st, int col);
+
+/* The rowid / serial of the last INSERT on this connection. */
+int64_t db_last_id(struct db *db);
+
+/* Number of rows changed by the last statement. */
+int64_t db_changes(struct db *db);
+
+/* Transactions.  db_begin starts an immediate (write) transaction: MC_EUNAVAIL when another
+ * connection keeps the write lock past the busy timeout.  Nesting is refused with MC_EINVAL, and
+ * so is db_commit without a transaction.  When db_commit fails the transaction may still be
+ * open: call db_rollback.  db_rollback is safe to call when no transaction is open. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+
+/* Run SQL text that takes no parameters, possibly several statements (migrations only).  Errors
+ * as db_step; on failure the statements before the failing one stay done (use a transaction). */
+int db_exec_script(struct db *db, const char *sql);
+
+/* Check that the database answers (SELECT 1).  0 or MC_EDB. */
+int db_ping(struct db *db);
+
+/*
+ * Apply the numbered migrations in folder 'dir' (files 'NNNN_name.sql', applied in numeric
+ * order) that are newer than the recorded schema version, each in its own transaction together
+ * with its row in the version table (schema_migrations: version; name, the part between "NNNN_"
+ * and ".sql"; applied_at, UTC ISO-8601).  Stops at the first failure, leaving earlier ones
+ * applied.  *applied (may be NULL) receives how many were applied.  Files not ending in ".sql"
+ * are ignored; every name is checked before anything runs.  A migration file must not BEGIN or
+ * COMMIT itself.  MC_EIO: folder or file unreadable; MC_EINVAL: a badly named or
+ * duplicate-numbered file, or an unapplied file numbered below the schema version (message in
+ * err); MC_EDB: a migration failed (file and message in err); MC_EUNAVAIL: the database stayed
+ * locked by another process.
+ */
+int db_migrate(struct db *db, const char *dir, int *applied, char *err, size_t errlen);
+
+/* The highest applied migration number (0 when none).  MC_EDB on failure. */
+int db_schema_version(struct db *db, int64_t *version);
+
+/* Which backend this is: "sqlite" (later "postgresql"). */
+const char *db_backend(const struct db *db);
+
+#endif
