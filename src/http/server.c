@@ -168,8 +168,24 @@ static void dispatch(struct req *r)
 	}
 	rt = r->match.route;
 	if (h->entity.base != NULL && h->entity.len > rt->max_body) {
-		respond_error(r, h->entity.len > 0 && rt->max_body == 0 ? 400 : 413);
+		respond_error(r, rt->max_body == 0 ? 400 : 413);
 		return;
+	}
+	/* Declared input is decoded and validated before any handler runs: a malformed query or
+	 * body, or text that is not UTF-8, never reaches the page code. */
+	if (h->query_at != SIZE_MAX) {
+		const struct form *q;
+		if ((rc = req_query(r, &q)) != 0) {
+			respond_error(r, 400);
+			return;
+		}
+	}
+	if (rt->max_body > 0) {
+		const struct form *f;
+		if ((rc = req_form(r, &f)) != 0) {
+			respond_err(r, rc);
+			return;
+		}
 	}
 	if (rt->who != WHO_ANYONE) {
 		/* Accounts and sessions arrive with the accounts module; until then only public

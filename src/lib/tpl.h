@@ -11,7 +11,7 @@
  * A set of named, compiled templates.  Partials ({{>name}}) and parents ({{<name}}) resolve to
  * other templates of the same set by name, at render time; a missing partial renders as nothing.
  * A set is built once at start-up and is then read-only, so any number of threads may render
- * from it at once.
+ * from it at once (adding to a set while another thread renders from it is not allowed).
  */
 struct tpl_set;
 
@@ -24,16 +24,20 @@ void tpl_set_free(struct tpl_set *set);
 /*
  * Compile 'src' (len bytes, need not be NUL-terminated) and store it under 'name', replacing any
  * template of that name.  MC_EINVAL: a syntax error (unclosed tag or section, mismatched section
- * end, bad delimiter change), described in 'err' (at most errlen bytes, with the line number);
- * MC_ENOMEM.  The set copies what it needs; 'src' may be freed afterwards.
+ * end, bad delimiter change, empty or malformed tag name, sections nested deeper than
+ * LIMIT_TPL_NESTING), described in 'err' as "line N: ..." (at most errlen bytes; err may be
+ * NULL); MC_ETOOBIG: 'src' is larger than LIMIT_TPL_BYTES; MC_ENOMEM.  On failure the set is
+ * unchanged.  The set copies what it needs; 'src' may be freed afterwards.
  */
 int tpl_set_add(struct tpl_set *set, const char *name, const char *src, size_t len, char *err,
                 size_t errlen);
 
 /*
- * Compile every '*.mustache' file under directory 'dir' (recursively).  A file 'dir/a/b.mustache'
- * is named "a/b".  MC_EIO: a file could not be read; MC_EINVAL: a syntax error; in both cases
- * 'err' names the file.
+ * Compile every '*.mustache' file under directory 'dir' (recursively, following symbolic links,
+ * skipping names that start with '.').  A file 'dir/a/b.mustache' is named "a/b".  MC_EIO: a
+ * directory or file could not be read; MC_EINVAL: a syntax error; MC_ETOOBIG: a file is larger
+ * than LIMIT_TPL_BYTES; in each case 'err' names the file.  Templates loaded before the failure
+ * stay in the set.
  */
 int tpl_set_load_dir(struct tpl_set *set, const char *dir, char *err, size_t errlen);
 
@@ -41,13 +45,16 @@ int tpl_set_load_dir(struct tpl_set *set, const char *dir, char *err, size_t err
 int tpl_exists(const struct tpl_set *set, const char *name);
 
 /*
- * Render template 'name' with the context 'data' (a jansson value; usually an object) and append
- * the output to 'out'.  {{x}} HTML-escapes (& < > " '); {{{x}}} and {{&x}} do not.  Lookup
- * follows the spec: dotted names, implicit iterator {{.}}, context stack; JSON false, null, ""
- * ... follow the spec's truthiness (false, null, empty list are falsey; 0 and "" are truthy per
- * the spec's JSON mapping where the spec says so).  Numbers print as the spec expects (integers
- * without a decimal point, reals in shortest form).  MC_ENOTFOUND: no template 'name';
- * MC_ENOMEM.
+ * Render template 'name' with the context 'data' (a jansson value, usually an object; NULL is an
+ * empty context) and append the output to 'out'.  {{x}} HTML-escapes (& < > " '); {{{x}}} and
+ * {{&x}} do not.  Lookup follows the spec: dotted names, implicit iterator {{.}}, context stack;
+ * a dotted part made of digits also indexes a list ({{rows.0.name}}).  Falsey: missing, false,
+ * null and the empty list; everything else, 0 and "" included, is truthy (the spec's JSON
+ * semantics).  Integers print without a decimal point, reals in the shortest form that reads
+ * back the same (1.21), true/false as words, null, objects and lists as nothing.  Partials,
+ * parents and block overrides nested deeper than LIMIT_TPL_DEPTH (a template including itself)
+ * are not expanded; rendering goes on without them.  MC_ENOTFOUND: no template 'name';
+ * MC_ENOMEM (then 'out' may hold part of the output).
  */
 int tpl_render(const struct tpl_set *set, const char *name, const json_t *data, struct buf *out);
 

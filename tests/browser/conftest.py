@@ -47,14 +47,14 @@ def new_driver(profile_dir, width, height):
     return driver
 
 
-@pytest.fixture(params=[(360, 800), (1280, 900)], ids=["360px", "1280px"])
-def driver(request, tmp_path):
+@pytest.fixture(scope="module", params=[(360, 800), (1280, 900)], ids=["360px", "1280px"])
+def driver(request, tmp_path_factory):
+    """One Chromium per window size, with a fresh profile."""
     for path in (CHROMIUM, CHROMEDRIVER):
         if not os.access(path, os.X_OK):
             pytest.skip("%s is missing (apt-get install chromium chromium-driver)" % path)
     width, height = request.param
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir()
+    profile = tmp_path_factory.mktemp("chromium-profile")
     d = new_driver(str(profile), width, height)
     d.motcua_width = width
     yield d

@@ -7,10 +7,16 @@ from motcua_server import DEMO_PORTAL_NAME
 
 
 def open_home(driver, demo_server):
-    driver.get(demo_server.url + "/")
-    driver.get_log("browser")  # start each check with an empty log... of earlier pages
+    driver.get_log("browser")  # drain what earlier tests left in the log
     driver.get(demo_server.url + "/")
     return driver
+
+
+def test_console_errors_are_seen(driver, demo_server):
+    """The check below can fail: a missing page does log a SEVERE entry."""
+    driver.get_log("browser")
+    driver.get(demo_server.url + "/khong-co")
+    assert severe(driver), "Chromium logged nothing for a 404: the console check is blind"
 
 
 def severe(driver):
@@ -28,7 +34,7 @@ def test_title_and_vietnamese_text(driver, demo_server):
 
 def test_no_console_errors(driver, demo_server):
     """No SEVERE entry: no 404 for an asset, no CSP violation, no script error."""
-    driver.get(demo_server.url + "/")
+    open_home(driver, demo_server)
     errors = severe(driver)
     assert not errors, errors
 

@@ -1,0 +1,126 @@
+/* app.c: opening the data folder and database, and serving. */
+#include "app.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cfg.h"
+#include "domain/site.h"
+#include "http/server.h"
+#include "http/static.h"
+#include "http/work.h"
+#include "lib/err.h"
+#include "lib/tpl.h"
+#include "store/db.h"
+
+/* mkdir -p 'path' with mode 0750. */
+static int make_dirs(const char *path)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len == 0 || len >= sizeof(tmp))
+		return MC_EINVAL;
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+			return MC_EIO;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0750) != 0 && errno != EEXIST)
+		return MC_EIO;
+	return 0;
+}
+
+/* Create the data folder and its parts, open the database and bring its schema up to date. */
+int app_open_database(const struct cfg *c, struct db **db)
+{
+	static const char *parts[] = { "files", "mail", "documents" };
+	char path[PATH_MAX + 32], err[512];
+	int applied = 0, rc;
+	int64_t version = 0;
+
+	for (size_t i = 0; i <= sizeof(parts) / sizeof(parts[0]); i++) {
+		if (i == 0)
+			snprintf(path, sizeof(path), "%s", c->data);
+		else
+			snprintf(path, sizeof(path), "%s/%s", c->data, parts[i - 1]);
+		if (make_dirs(path) != 0) {
+			fprintf(stderr, "motcua: cannot create the data folder %s: %s\n", path,
+			        strerror(errno));
+			return MC_EIO;
+		}
+	}
+	rc = db_open(c->database, db, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "motcua: cannot open the database: %s\n", err);
+		return rc;
+	}
+	snprintf(path, sizeof(path), "%s/migrations", c->share);
+	rc = db_migrate(*db, path, &applied, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "motcua: migration failed: %s\n", err);
+		db_close(*db);
+		*db = NULL;
+		return rc;
+	}
+	db_schema_version(*db, &version);
+	if (applied > 0)
+		fprintf(stderr, "motcua: applied %d migration(s); schema version %lld\n", applied,
+		        (long long)version);
+	return 0;
+}
+
+int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
+{
+	struct app app;
+	struct db *db = NULL;
+	char path[PATH_MAX + 32], vendor[PATH_MAX], err[512];
+	int rc, status = 1;
+
+	memset(&app, 0, sizeof(app));
+	app.cfg = c;
+	app.routes = routes;
+	app.nroutes = nroutes;
+	if (app_open_database(c, &db) != 0)
+		goto out;
+	rc = site_load(db, &app.site);
+	db_close(db);
+	if (rc != 0) {
+		fprintf(stderr, "motcua: cannot read the site settings: %s\n", mc_strerror(rc));
+		goto out;
+	}
+	app.templates = tpl_set_new();
+	snprintf(path, sizeof(path), "%s/templates", c->share);
+	if (app.templates == NULL || tpl_set_load_dir(app.templates, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot load the templates: %s\n", err);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/static", c->share);
+	snprintf(vendor, sizeof(vendor), "%s", c->vendor);
+	if (static_load(&app.statics, path, vendor, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot load the static files: %s\n", err);
+		goto out;
+	}
+	json_object_set_new(app.site, "v", json_string(static_version(app.statics)));
+	app.workers = work_pool_new(c->threads);
+	if (app.workers == NULL) {
+		fprintf(stderr, "motcua: cannot start the worker threads\n");
+		goto out;
+	}
+	if (server_run(&app) == 0)
+		status = 0;
+out:
+	work_pool_free(app.workers);
+	static_free(app.statics);
+	tpl_set_free(app.templates);
+	json_decref(app.site);
+	return status;
+}
+
