@@ -202,6 +202,28 @@ static void add_security_headers(struct req *r)
 	                      strlen(r->id));
 }
 
+static const char *reason_for(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "";
+	}
+}
+
 void respond_bytes(struct req *r, int status, const char *content_type, const char *body,
                    size_t len)
 {
@@ -213,7 +235,7 @@ void respond_bytes(struct req *r, int status, const char *content_type, const ch
 		return;
 	r->responded = 1;
 	h->res.status = status;
-	h->res.reason = "";
+	h->res.reason = reason_for(status);
 	h->res.content_length = status == 304 ? SIZE_MAX : len;
 	if (content_type != NULL)
 		h2o_add_header(r->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,

@@ -17,7 +17,7 @@
 #include "lib/err.h"
 
 #define STATIC_MAX_FILE (8u * 1024 * 1024)
-#define STATIC_MAX_DEPTH 8
+#define STATIC_MAX_DEPTH 8 /* folders nested deeper are not served */
 
 struct static_files {
 	struct static_file *files;
@@ -150,8 +150,13 @@ static int load_dir(struct static_files *sf, const char *fsdir, const char *urld
 		if ((size_t)snprintf(fs, sizeof(fs), "%s/%s", fsdir, de->d_name) >= sizeof(fs) ||
 		    (size_t)snprintf(url, sizeof(url), "%s/%s", urldir, de->d_name) >= sizeof(url))
 			continue;
-		if (stat(fs, &st) != 0)
-			continue; /* a dangling link */
+		if (lstat(fs, &st) != 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) {
+			/* Debian's packages link their files; a link to a folder could lead anywhere. */
+			if (stat(fs, &st) != 0 || !S_ISREG(st.st_mode))
+				continue;
+		}
 		if (S_ISDIR(st.st_mode))
 			rc = load_dir(sf, fs, url, depth + 1, err, errlen);
 		else if (S_ISREG(st.st_mode))
@@ -189,7 +194,8 @@ int static_load(struct static_files **out, const char *own_dir, const char *vend
 	}
 	if (rc != 0)
 		goto out;
-	qsort(sf->files, sf->count, sizeof(*sf->files), by_path);
+	if (sf->count > 1)
+		qsort(sf->files, sf->count, sizeof(*sf->files), by_path);
 
 	/* One version for all assets: a digest of every path and ETag. */
 	md = EVP_MD_CTX_new();

@@ -22,7 +22,8 @@ struct static_file {
  * Load every regular file under 'own_dir' as /static/<relative path>, and under
  * 'vendor_dir'/bootstrap5 and 'vendor_dir'/chart.js as /static/vendor/bootstrap5/... and
  * /static/vendor/chart.js/....  Symbolic links inside the folders are followed only when they
- * point to regular files (Debian's packages use them).  MC_EIO: a folder or file unreadable
+ * point to regular files (Debian's packages use them); hidden files and folders nested more
+ * than 8 deep are not served.  MC_EIO: a folder or file unreadable
  * (named in err); MC_ETOOBIG: a file over 8 MiB.  Free with static_free.
  */
 int static_load(struct static_files **out, const char *own_dir, const char *vendor_dir, char *err,

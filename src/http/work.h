@@ -24,7 +24,8 @@ void work_pool_free(struct work_pool *wp);
  * Run fn(arg) on a worker thread, then done(r, arg) on r's loop.  'arg' must be heap memory owned
  * by the job (not the request's pool: the client may go away while the work runs); after 'done'
  * runs, or instead of it when the request has gone, arg_free(arg) releases it.  MC_EUNAVAIL: the
- * queue is full (LIMIT_WORKER_QUEUE) or the pool is stopping; the caller answers 503.
+ * queue is full (LIMIT_WORKER_QUEUE) or the pool is stopping; the caller answers 503;
+ * MC_EINVAL: the request already waits for a job.  On any error the caller still owns 'arg'.
  */
 int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*arg_free)(void *));
 
