@@ -53,7 +53,7 @@ wait_up() {
 	local pid=$1 url=$2 i
 	for i in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || return 1
-		curl -fs -o /dev/null "$url" && return 0
+		curl -fs --max-time 2 -o /dev/null "$url" && { kill -0 "$pid" 2>/dev/null; return; }
 		sleep 0.1
 	done
 	return 1
@@ -75,7 +75,7 @@ echo "bench: motcua $("$MOTCUA" version | awk '{print $2}'), $CPUS cpus, wrk -t$
 MOTCUA_PID=$!
 wait_up "$MOTCUA_PID" "http://127.0.0.1:$MOTCUA_PORT/healthz" ||
 	{ echo "bench: motcua did not start:" >&2; cat "$DIR/motcua-error.log" >&2; exit 1; }
-curl -fsS -o "$DIR/index.html" "http://127.0.0.1:$MOTCUA_PORT/"
+curl -fsS --max-time 10 -o "$DIR/index.html" "http://127.0.0.1:$MOTCUA_PORT/"
 
 mkdir -p "$DIR/nginx-tmp"
 if [ "$(id -u)" = 0 ]; then USER_LINE="user root;"; else USER_LINE=""; fi
@@ -85,9 +85,8 @@ sed -e "s|@DIR@|$DIR|g" -e "s|@PORT@|$NGINX_PORT|g" -e "s|@USER_LINE@|$USER_LINE
 	>"$DIR/nginx-stdout.log" 2>&1 &
 NGINX_PID=$!
 wait_up "$NGINX_PID" "http://127.0.0.1:$NGINX_PORT/index.html" ||
-	{ echo "bench: nginx did not start:" >&2; cat "$DIR/nginx-stdout.log" \
-		"$DIR/nginx-error.log" >&2 2>/dev/null; exit 1; }
-cmp -s "$DIR/index.html" <(curl -fsS "http://127.0.0.1:$NGINX_PORT/index.html") ||
+	{ echo "bench: nginx did not start:" >&2; tail -n 3 "$DIR/nginx-error.log" >&2; exit 1; }
+cmp -s "$DIR/index.html" <(curl -fsS --max-time 10 "http://127.0.0.1:$NGINX_PORT/index.html") ||
 	{ echo "bench: nginx does not serve the same page" >&2; exit 1; }
 
 # One wrk run; prints Requests/sec.  Fails on socket errors or non-2xx answers.

@@ -53,7 +53,7 @@ int multipart_boundary(h2o_mem_pool_t *pool, const char *content_type, size_t le
  * string '\' escapes only '"' and '\' and is kept literally before anything else; filename* is
  * ignored in favour of filename, per RFC 7578 §4.2).  Several parts may share a name (several
  * files per field).  Header names are compared without case; headers other than
- * Content-Disposition and Content-Type are ignored.  Runs in time linear in 'len'.
+ * Content-Disposition and Content-Type are ignored.  No quadratic behaviour on any input.
  * MC_EINVAL: no closing boundary (truncated body), a delimiter not followed by optional
  * spaces and CRLF or "--" (the boundary occurs in the data), a part without the header block end,
  * a missing, repeated or malformed Content-Disposition (a repeated name or filename parameter

@@ -43,6 +43,9 @@
 #ifndef LIMIT_TPL_DEPTH
 #define LIMIT_TPL_DEPTH 64u /* partials, parents and block overrides inside each other */
 #endif
+#ifndef LIMIT_TPL_EXPANSIONS
+#define LIMIT_TPL_EXPANSIONS 1000000u /* partials, parents and overrides expanded in one render */
+#endif
 #ifndef LIMIT_TPL_NESTING
 #define LIMIT_TPL_NESTING 128u /* sections, parents and blocks inside each other in one source */
 #endif
@@ -487,53 +490,66 @@ static int match_sections(struct compiler *c)
 }
 
 /*
- * Decide whether line [a, b] is standalone: blanks, one tag that outputs nothing, blanks, end of
- * line.  The ~inheritance spec adds adjacent pairs: {{<p}}{{/p}}, {{<p}}{{$b}}, {{/b}}{{/p}} and
- * {{$b}}{{/b}}; the last keeps its newline, so an empty block leaves its line in place.
+ * Whether line [a, b] is standalone: blanks, one tag that outputs nothing, blanks, end of line.
+ * The ~inheritance spec adds adjacent pairs: {{<p}}{{/p}}, {{<p}}{{$b}}, {{/b}}{{/p}} and
+ * {{$b}}{{/b}}; the last keeps its newline ('*keep_nl'), so an empty block leaves its line.
+ * '*first' and '*last' are the tags.
  */
-static void mark_line(struct compiler *c, size_t a, size_t b)
+static bool standalone_line(const struct compiler *c, size_t a, size_t b, size_t *first,
+                            size_t *last, bool *keep_nl)
 {
-	struct tok *t = c->toks, *x, *y;
-	size_t first = a, last = b, i, k;
-	bool lead = false, trail = false, keep_nl = false, ok = false;
+	const struct tok *t = c->toks, *x, *y;
+	size_t i;
 
+	*first = a;
+	*last = b;
+	*keep_nl = false;
 	if (t[a].type == T_TEXT) {
 		if (a == b || !all_blank(c->src + t[a].off, t[a].len))
-			goto normal;
-		lead = true;
-		first = a + 1;
+			return false;
+		*first = a + 1;
 	}
 	if (t[b].type == T_TEXT) {
 		if (!all_blank(c->src + t[b].off, t[b].len - nl_len(c, &t[b])))
-			goto normal;
-		trail = true;
-		last = b - 1;
+			return false;
+		*last = b - 1;
 	}
-	if (last < first)
-		goto normal;
-	for (i = first; i <= last; i++)
+	if (*last < *first)
+		return false;
+	for (i = *first; i <= *last; i++)
 		if (t[i].type == T_TEXT)
-			goto normal;
-	x = &t[first];
-	y = &t[last];
-	if (first == last) {
-		ok = x->type != T_VAR && x->type != T_RAW;
-	} else if (last == first + 1) {
-		if (x->type == T_PARENT)
-			ok = y->type == T_BLOCK || x->match == last;
-		else if (x->type == T_BLOCK && x->match == last)
-			ok = keep_nl = true;
-		else if (x->type == T_CLOSE && y->type == T_CLOSE)
-			ok = t[x->match].type == T_BLOCK && t[y->match].type == T_PARENT;
+			return false;
+	x = &t[*first];
+	y = &t[*last];
+	if (*first == *last)
+		return x->type != T_VAR && x->type != T_RAW;
+	if (*last != *first + 1)
+		return false;
+	if (x->type == T_PARENT)
+		return y->type == T_BLOCK || x->match == *last;
+	if (x->type == T_BLOCK && x->match == *last)
+		return *keep_nl = true;
+	return x->type == T_CLOSE && y->type == T_CLOSE && t[x->match].type == T_BLOCK &&
+	       t[y->match].type == T_PARENT;
+}
+
+/* Drop the blanks of line [a, b] if it is standalone, else mark where its output starts. */
+static void mark_line(struct compiler *c, size_t a, size_t b)
+{
+	struct tok *t = c->toks;
+	size_t first, last, i, k;
+	bool keep_nl;
+
+	if (!standalone_line(c, a, b, &first, &last, &keep_nl)) {
+		t[a].flags |= TF_BOL;
+		return;
 	}
-	if (!ok)
-		goto normal;
-	if (lead) {
+	if (first > a) {
 		t[a].flags |= TF_REMOVED;
-		x->ws_off = t[a].off;
-		x->ws_len = t[a].len;
+		t[first].ws_off = t[a].off;
+		t[first].ws_len = t[a].len;
 	}
-	if (trail) {
+	if (last < b) {
 		k = nl_len(c, &t[b]);
 		if (keep_nl && k > 0) {
 			t[b].off += t[b].len - k;
@@ -544,9 +560,6 @@ static void mark_line(struct compiler *c, size_t a, size_t b)
 	}
 	for (i = first; i <= last; i++)
 		t[i].flags |= TF_STANDALONE;
-	return;
-normal:
-	t[a].flags |= TF_BOL;
 }
 
 static void mark_lines(struct compiler *c)
@@ -1114,6 +1127,7 @@ struct render {
 	const struct tpl_set *set;
 	struct buf *out;
 	unsigned depth;   /* partials, parents and overrides being expanded */
+	size_t expansions; /* ... and expanded so far */
 	char *ind;        /* indentation stack: the current indentation is ind[base, len) */
 	size_t base, len, cap;
 	char ind_local[256];
@@ -1121,6 +1135,19 @@ struct render {
 
 static int render_ops(struct render *r, const struct tpl *t, uint32_t from, uint32_t to,
                       const struct ctx *cx, const struct frame *fr);
+
+/*
+ * Whether one more partial, parent or override may be expanded.  The depth cap stops a template
+ * that includes itself; the budget stops one that includes itself twice, which the depth cap
+ * alone would let run 2^depth times.
+ */
+static int may_expand(struct render *r, bool *ok)
+{
+	*ok = r->depth < LIMIT_TPL_DEPTH;
+	if (*ok && ++r->expansions > LIMIT_TPL_EXPANSIONS)
+		return MC_ETOOBIG;
+	return 0;
+}
 
 static int ind_push(struct render *r, const char *s, size_t n)
 {
@@ -1293,9 +1320,10 @@ static int render_include(struct render *r, const struct tpl *t, const struct op
 {
 	const struct tpl *p;
 	size_t base = r->base, len = r->len;
-	int rc = 0;
+	bool ok;
+	int rc;
 
-	if (r->depth >= LIMIT_TPL_DEPTH)
+	if ((rc = may_expand(r, &ok)) != 0 || !ok)
 		goto out; /* runaway recursion: stop descending */
 	p = set_find(r->set, t->pool + op->off, op->hash);
 	if (p == NULL)
@@ -1324,7 +1352,7 @@ static int render_block(struct render *r, const struct tpl *t, uint32_t i, const
 	const struct frame *f;
 	uint32_t bi = i, k;
 	size_t base = r->base, len = r->len;
-	bool overridden = false;
+	bool overridden = false, ok;
 	int rc = 0;
 
 	/* The outermost parent wins: the page overrides the layouts it inherits from. */
@@ -1343,20 +1371,18 @@ static int render_block(struct render *r, const struct tpl *t, uint32_t i, const
 		}
 	}
 	if (overridden) {
-		if (r->depth >= LIMIT_TPL_DEPTH)
+		if ((rc = may_expand(r, &ok)) != 0 || !ok)
 			goto out;
 		r->depth++;
 	}
 	if (op->flags & F_STANDALONE) {
-		if ((rc = ind_push(r, t->pool + op->ind_off, op->ind_len)) != 0)
-			goto done;
+		rc = ind_push(r, t->pool + op->ind_off, op->ind_len);
 		/* Inline content replacing a standalone block still starts its line. */
-		if (bi + 1 < bt->ops[bi].end && !(bt->ops[bi + 1].flags & F_BOL) &&
-		    (rc = put_indent(r)) != 0)
-			goto done;
+		if (rc == 0 && bi + 1 < bt->ops[bi].end && !(bt->ops[bi + 1].flags & F_BOL))
+			rc = put_indent(r);
 	}
-	rc = render_ops(r, bt, bi + 1, bt->ops[bi].end, cx, fr);
-done:
+	if (rc == 0)
+		rc = render_ops(r, bt, bi + 1, bt->ops[bi].end, cx, fr);
 	r->base = base;
 	r->len = len;
 	if (overridden)
@@ -1427,6 +1453,7 @@ int tpl_render(const struct tpl_set *set, const char *name, const json_t *data, 
 	r.set = set;
 	r.out = out;
 	r.depth = 0;
+	r.expansions = 0;
 	r.ind = r.ind_local;
 	r.base = 0;
 	r.len = 0;

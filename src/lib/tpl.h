@@ -54,7 +54,8 @@ int tpl_exists(const struct tpl_set *set, const char *name);
  * back the same (1.21), true/false as words, null, objects and lists as nothing.  Partials,
  * parents and block overrides nested deeper than LIMIT_TPL_DEPTH (a template including itself)
  * are not expanded; rendering goes on without them.  MC_ENOTFOUND: no template 'name';
- * MC_ENOMEM (then 'out' may hold part of the output).
+ * MC_ETOOBIG: more than LIMIT_TPL_EXPANSIONS expansions in this render (a template including
+ * itself more than once); MC_ENOMEM.  On an error 'out' may hold part of the output.
  */
 int tpl_render(const struct tpl_set *set, const char *name, const json_t *data, struct buf *out);
 

@@ -12,6 +12,8 @@
  * NUL-terminated copy normalised to NFC, allocated from 'pool', with its length in *outlen.
  * MC_EINVAL: invalid input; MC_ENOMEM.  Pure ASCII is copied without normalising.  On error
  * *out is NULL and *outlen 0.  DEL and the C1 controls (U+0080..U+009F) are not refused here.
+ * NFC can turn non-ASCII into ASCII (U+212A KELVIN SIGN becomes 'K', U+037E becomes ';'), so
+ * callers check allowed characters on the result, never on the input.
  */
 int utf8_to_nfc(h2o_mem_pool_t *pool, const char *s, size_t len, char **out, size_t *outlen);
 

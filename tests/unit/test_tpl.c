@@ -472,6 +472,7 @@ static char *render_heap(struct tpl_set *set, const char *name, const json_t *da
 static void test_recursion_guard(void **state)
 {
 	struct tpl_set *set = tpl_set_new();
+	struct buf out;
 	size_t len, i;
 	char *s;
 
@@ -498,6 +499,12 @@ static void test_recursion_guard(void **state)
 	assert_true(len > 1 && len < 1000);
 	assert_int_equal(s[0], '[');
 	free(s);
+
+	/* Including itself twice would run 2^depth times: the expansion budget stops it. */
+	add(set, "twice", "{{>twice}}{{>twice}}");
+	buf_init(&out, NULL);
+	assert_int_equal(tpl_render(set, "twice", NULL, &out), MC_ETOOBIG);
+	buf_free(&out);
 	tpl_set_free(set);
 }
 
