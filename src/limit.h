@@ -24,4 +24,12 @@
 #define LIMIT_WORKER_QUEUE         4096u               /* jobs waiting for a worker thread */
 #define LIMIT_THREADS              256u
 
+/* Templates (lib/tpl.c). */
+#define LIMIT_TPL_BYTES            (4u * 1024 * 1024)  /* one template's source */
+#define LIMIT_TPL_DEPTH            64u     /* partials, parents and block overrides inside each other */
+#define LIMIT_TPL_EXPANSIONS       1000000u /* partials, parents and overrides expanded in one render */
+#define LIMIT_TPL_NESTING          128u    /* sections, parents and blocks inside each other */
+#define LIMIT_TPL_NAME_BYTES       1024u   /* a tag's name */
+#define LIMIT_TPL_DIR_LEVELS       32u     /* folder levels under the templates folder */
+
 #endif

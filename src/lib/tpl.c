@@ -34,27 +34,7 @@
 #include <unistd.h>
 
 #include "lib/err.h"
-#include "limits.h"
-
-/* Defaults until src/limits.h holds them. */
-#ifndef LIMIT_TPL_BYTES
-#define LIMIT_TPL_BYTES (4u * 1024 * 1024) /* one template's source */
-#endif
-#ifndef LIMIT_TPL_DEPTH
-#define LIMIT_TPL_DEPTH 64u /* partials, parents and block overrides inside each other */
-#endif
-#ifndef LIMIT_TPL_EXPANSIONS
-#define LIMIT_TPL_EXPANSIONS 1000000u /* partials, parents and overrides expanded in one render */
-#endif
-#ifndef LIMIT_TPL_NESTING
-#define LIMIT_TPL_NESTING 128u /* sections, parents and blocks inside each other in one source */
-#endif
-#ifndef LIMIT_TPL_NAME_BYTES
-#define LIMIT_TPL_NAME_BYTES 1024u /* a tag's name */
-#endif
-#ifndef LIMIT_TPL_DIR_LEVELS
-#define LIMIT_TPL_DIR_LEVELS 32u /* directory levels under tpl_set_load_dir's root */
-#endif
+#include "limit.h"
 
 #define DELIM_MAX 16 /* bytes in a delimiter set by {{=a b=}} */
 #define SUFFIX ".mustache"
