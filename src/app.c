@@ -2,6 +2,8 @@
 #include "app.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +85,15 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 	struct db *db = NULL;
 	char path[PATH_MAX + 32], vendor[PATH_MAX], err[512];
 	int rc, status = 1;
+	sigset_t sigs;
+
+	/* SIGTERM and SIGINT are taken by the main thread alone, with sigwait in server_run: block
+	 * them before any thread starts (worker threads included), so every thread inherits the
+	 * mask and no signal can kill the process in the middle of a response. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	memset(&app, 0, sizeof(app));
 	app.cfg = c;

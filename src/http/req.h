@@ -80,6 +80,14 @@ void respond_bytes(struct req *r, int status, const char *content_type, const ch
 /* Add a response header (name in lower case).  Refuses values holding CR, LF or NUL. */
 int respond_header(struct req *r, const char *name, const char *value);
 
+/* Render the error page for 'status' into 'out' (on 'pool'); returns the status actually used
+ * (500 for one without a page).  For the server's own use: handlers call respond_error. */
+struct buf;
+int render_error_page(const struct app *app, h2o_mem_pool_t *pool, int status, struct buf *out);
+
+/* Add the security headers every response carries (server's own use). */
+void add_security_headers(struct req *r);
+
 /* Status code for an mc_err. */
 int http_status_for(int err);
 

@@ -186,7 +186,7 @@ int respond_header(struct req *r, const char *name, const char *value)
 	return 0;
 }
 
-static void add_security_headers(struct req *r)
+void add_security_headers(struct req *r)
 {
 	h2o_headers_t *hd = &r->h2o->res.headers;
 
@@ -299,11 +299,10 @@ static const struct error_text {
 	  "Hệ thống đang quá tải hoặc đang bảo trì. Vui lòng thử lại sau ít phút." },
 };
 
-void respond_error(struct req *r, int status)
+int render_error_page(const struct app *app, h2o_mem_pool_t *pool, int status, struct buf *out)
 {
 	const struct error_text *e = NULL;
 	json_t *data;
-	struct buf out;
 
 	for (size_t i = 0; i < sizeof(error_texts) / sizeof(error_texts[0]); i++)
 		if (error_texts[i].status == status)
@@ -313,20 +312,28 @@ void respond_error(struct req *r, int status)
 		e = &error_texts[8];
 	}
 	data = json_pack("{s:i, s:s, s:s, s:O}", "status", status, "title", e->title, "message",
-	                 e->message, "site", r->app->site);
-	buf_init(&out, r->pool);
-	if (data == NULL || tpl_render(r->app->templates, "error", data, &out) != 0) {
+	                 e->message, "site", app->site);
+	buf_init(out, pool);
+	if (data == NULL || tpl_render(app->templates, "error", data, out) != 0) {
 		/* The template set itself failed: a plain, still Vietnamese, answer. */
-		out.len = 0;
-		buf_puts(&out, "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>");
-		buf_puts(&out, e->title);
-		buf_puts(&out, "</title><h1>");
-		buf_puts(&out, e->title);
-		buf_puts(&out, "</h1><p>");
-		buf_puts(&out, e->message);
-		buf_puts(&out, "</p></html>");
+		out->len = 0;
+		buf_puts(out, "<!doctype html><html lang=\"vi\"><meta charset=\"utf-8\"><title>");
+		buf_puts(out, e->title);
+		buf_puts(out, "</title><h1>");
+		buf_puts(out, e->title);
+		buf_puts(out, "</h1><p>");
+		buf_puts(out, e->message);
+		buf_puts(out, "</p></html>");
 	}
 	json_decref(data);
+	return status;
+}
+
+void respond_error(struct req *r, int status)
+{
+	struct buf out;
+
+	status = render_error_page(r->app, r->pool, status, &out);
 	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
 	               H2O_STRLIT("no-store"));
 	respond_bytes(r, status, html_type, out.data, out.len);

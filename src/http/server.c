@@ -19,6 +19,7 @@
 #include "cfg.h"
 #include "http/req.h"
 #include "http/work.h"
+#include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/utf8.h"
 #include "limit.h"
@@ -135,9 +136,11 @@ static void on_req_dispose(void *p)
 	t->inflight--;
 }
 
-static int method_is(const h2o_req_t *h, const char *m)
+static int method_known(const h2o_req_t *h)
 {
-	return h2o_memis(h->method.base, h->method.len, m, strlen(m));
+	return h2o_memis(h->method.base, h->method.len, H2O_STRLIT("GET")) ||
+	       h2o_memis(h->method.base, h->method.len, H2O_STRLIT("HEAD")) ||
+	       h2o_memis(h->method.base, h->method.len, H2O_STRLIT("POST"));
 }
 
 static void dispatch(struct req *r)
@@ -149,17 +152,21 @@ static void dispatch(struct req *r)
 	const struct route *rt;
 	int rc;
 
-	if (!method_is(h, "GET") && !method_is(h, "HEAD") && !method_is(h, "POST")) {
-		respond_header(r, "allow", "GET, HEAD, POST");
-		respond_error(r, 405);
-		return;
-	}
 	switch (router_match(app->routes, app->nroutes, h->method.base, h->method.len, path.base,
 	                     path.len, &r->match, allow, sizeof(allow))) {
 	case ROUTER_NO_PATH:
+		if (!method_known(h)) {
+			/* A method no route of ours uses is refused whatever the path. */
+			respond_header(r, "allow", "GET, HEAD, POST");
+			respond_error(r, 405);
+			return;
+		}
 		respond_error(r, 404);
 		return;
 	case ROUTER_NO_METHOD:
+		/* RFC 9110: Allow lists what the resource supports; HEAD goes with GET. */
+		if (strstr(allow, "GET") != NULL && strlen(allow) + 7 < sizeof(allow))
+			strcat(allow, ", HEAD");
 		respond_header(r, "allow", allow);
 		respond_error(r, 405);
 		return;
@@ -198,14 +205,12 @@ static void dispatch(struct req *r)
 		respond_err(r, rc);
 }
 
-static int on_req(h2o_handler_t *self, h2o_req_t *h)
+/* Our request object for h2o's request 'h', counted in flight until h2o disposes of it. */
+static struct req *make_req(struct server_thread *t, h2o_req_t *h)
 {
-	struct server_thread *t = (struct server_thread *)h->conn->ctx;
-	struct req *r;
+	struct req *r = h2o_mem_alloc_shared(&h->pool, sizeof(*r), on_req_dispose);
 	uint64_t seq = ++t->seq;
 
-	(void)self;
-	r = h2o_mem_alloc_shared(&h->pool, sizeof(*r), on_req_dispose);
 	memset(r, 0, sizeof(*r));
 	r->h2o = h;
 	r->pool = &h->pool;
@@ -215,8 +220,70 @@ static int on_req(h2o_handler_t *self, h2o_req_t *h)
 	snprintf(r->id, sizeof(r->id), "%08x%02x%06llx", t->server->id_prefix, t->index & 0xff,
 	         (unsigned long long)(seq & 0xffffff));
 	t->inflight++;
-	dispatch(r);
+	return r;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *h)
+{
+	(void)self;
+	dispatch(make_req((struct server_thread *)h->conn->ctx, h));
 	return 0;
+}
+
+/*
+ * h2o answers some requests itself before they reach on_req: a malformed request line or
+ * header (400), a body over max_request_entity_size (413), a broken chunked body (400).  Those
+ * responses pass through the host's fallback path, where this filter swaps h2o's English text
+ * for our Vietnamese error page, with the same headers as every other response.
+ */
+struct error_ostream {
+	h2o_ostream_t super;
+	h2o_iovec_t body;
+};
+
+static void error_do_send(h2o_ostream_t *self, h2o_req_t *h, h2o_iovec_t *bufs, size_t bufcnt,
+                          h2o_send_state_t state)
+{
+	struct error_ostream *o = (struct error_ostream *)self;
+
+	(void)bufs;
+	(void)bufcnt;
+	if (state == H2O_SEND_STATE_IN_PROGRESS)
+		h2o_ostream_send_next(&o->super, h, NULL, 0, state);
+	else
+		h2o_ostream_send_next(&o->super, h, &o->body, o->body.len ? 1 : 0, state);
+}
+
+static void error_setup_ostream(h2o_filter_t *self, h2o_req_t *h, h2o_ostream_t **slot)
+{
+	struct server_thread *t = (struct server_thread *)h->conn->ctx;
+	struct error_ostream *o;
+	struct req *r;
+	struct buf page;
+	ssize_t i;
+
+	(void)self;
+	if (h->res.status < 400) {
+		h2o_setup_next_ostream(h, slot);
+		return;
+	}
+	r = make_req(t, h);
+	r->responded = 1;
+	render_error_page(r->app, r->pool, h->res.status, &page);
+	while ((i = h2o_find_header(&h->res.headers, H2O_TOKEN_CONTENT_TYPE, -1)) >= 0)
+		h2o_delete_header(&h->res.headers, i);
+	h2o_add_header(r->pool, &h->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+	               H2O_STRLIT("text/html; charset=utf-8"));
+	h2o_add_header(r->pool, &h->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	               H2O_STRLIT("no-store"));
+	add_security_headers(r);
+	o = (struct error_ostream *)h2o_add_ostream(h, sizeof(*o), slot);
+	o->super.do_send = error_do_send;
+	o->body = h2o_iovec_init(page.data, page.len);
+	if (h2o_memis(h->input.method.base, h->input.method.len, H2O_STRLIT("HEAD")))
+		o->body.len = 0;
+	h->res.content_length = page.len;
+	h2o_setup_next_ostream(h, &o->super.next);
 }
 
 /* ---- listeners and loops ---- */
@@ -364,6 +431,8 @@ int server_run(struct app *app)
 	pathconf = h2o_config_register_path(host, "/", 0);
 	handler = h2o_create_handler(pathconf, sizeof(*handler));
 	handler->on_req = on_req;
+	h2o_create_filter(&host->fallback_path, sizeof(h2o_filter_t))->on_setup_ostream =
+	    error_setup_ostream;
 
 	s.threads = calloc(s.nthreads, sizeof(*s.threads));
 	if (s.threads == NULL) {

@@ -65,8 +65,9 @@ def test_no_horizontal_scroll(driver, demo_server):
         assert scroll <= 360
         # No single element sticks out on the right either.
         wide = driver.execute_script(
+            "const w = document.documentElement.clientWidth + 1;"
             "return Array.from(document.querySelectorAll('body *'))"
-            ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+            ".filter(e => e.getBoundingClientRect().right > w)"
             ".slice(0, 5).map(e => e.tagName + '.' + e.className);")
         assert wide == [], wide
 

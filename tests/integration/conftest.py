@@ -12,7 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 pytest.register_assert_rewrite("motcua_server")
 import motcua_server  # noqa: E402  (tests/motcua_server.py)
-from motcua_server import MotcuaServer, new_server  # noqa: E402,F401
+from motcua_server import new_server  # noqa: E402
 
 
 def pytest_configure(config):

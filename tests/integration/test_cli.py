@@ -1,5 +1,4 @@
 """The command line: settings, version, help, migrate, demo, serve's start-up line."""
-import os
 import re
 import socket
 import subprocess

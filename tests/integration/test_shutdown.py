@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from motcua_server import READY_RE, MotcuaServer, binary, clean_env, free_port, http_get
+from motcua_server import READY_RE, binary, clean_env, free_port, http_get
 
 PATHS = ["/", "/healthz", "/static/vendor/bootstrap5/css/bootstrap.min.css",
          "/static/css/motcua.css", "/khong-co"]
@@ -170,7 +170,7 @@ def stuck_client(srv):
     s.settimeout(10)
     s.connect((srv.host, srv.port))
     req = b"GET /static/vendor/bootstrap5/css/bootstrap.min.css HTTP/1.1\r\nHost: x\r\n\r\n"
-    s.sendall(req * 20)
+    s.sendall(req * 40)
     time.sleep(0.3)
     return s
 
