@@ -130,6 +130,7 @@ def main():
             record(False, 'asan build')
         else:
             os.environ['ASAN_OPTIONS'] = 'detect_leaks=1:abort_on_error=0'
+            os.environ['LSAN_OPTIONS'] = 'suppressions=' + os.path.join(ROOT, 'tests', 'lsan.supp')
             os.environ['UBSAN_OPTIONS'] = 'halt_on_error=1:print_stacktrace=1'
             unit_tests(args.asan_build, 'asan')
             pytest(['tests/integration'], 'http-asan',

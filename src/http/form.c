@@ -7,8 +7,7 @@
 #include "lib/utf8.h"
 #include "limit.h"
 
-/* The value of hex digit 'c', or -1. */
-static int form_hex(unsigned char c)
+int form_hex(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';

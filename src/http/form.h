@@ -41,4 +41,7 @@ const char *form_get(const struct form *f, const char *name);
 /* How many fields are called 'name'. */
 size_t form_count(const struct form *f, const char *name);
 
+/* The value of hexadecimal digit 'c' (either case), or -1. */
+int form_hex(unsigned char c);
+
 #endif

@@ -120,17 +120,6 @@ int req_form(struct req *r, const struct form **out)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 const char *req_param(struct req *r, const char *name)
 {
 	size_t len, o = 0;
@@ -146,8 +135,8 @@ const char *req_param(struct req *r, const char *name)
 			int hi, lo;
 			if (i + 2 >= len)
 				return NULL;
-			hi = hexval(raw[i + 1]);
-			lo = hexval(raw[i + 2]);
+			hi = form_hex((unsigned char)raw[i + 1]);
+			lo = form_hex((unsigned char)raw[i + 2]);
 			if (hi < 0 || lo < 0)
 				return NULL;
 			dec[o++] = (char)(hi * 16 + lo);

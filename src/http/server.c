@@ -152,6 +152,14 @@ static void dispatch(struct req *r)
 	const struct route *rt;
 	int rc;
 
+	/* Request framing (RFC 9112 §6).  h2o 2.2.5 frames a body by the first of several
+	 * Content-Length headers, and keeps the connection open after a request that had both
+	 * Transfer-Encoding and Content-Length; it drops both headers before we can see them.  So
+	 * a connection that carried a body is closed after the answer: bytes a client smuggled
+	 * behind a body are never read as a request.  Browsers post forms rarely enough that the
+	 * extra handshake costs nothing noticeable. */
+	if (h->entity.base != NULL)
+		h->http1_is_persistent = 0;
 	switch (router_match(app->routes, app->nroutes, h->method.base, h->method.len, path.base,
 	                     path.len, &r->match, allow, sizeof(allow))) {
 	case ROUTER_NO_PATH:

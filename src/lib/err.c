@@ -1,6 +1,9 @@
 /* err.c: descriptions of the project's error codes, for logs. */
 #include "lib/err.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 const char *mc_strerror(int err)
 {
 	switch (err) {
@@ -17,4 +20,15 @@ const char *mc_strerror(int err)
 	case MC_EUNAVAIL: return "unavailable";
 	}
 	return "unknown error";
+}
+
+void mc_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 }

@@ -23,4 +23,10 @@ enum mc_err {
 /* A short English description of 'err' for logs (never shown to users).  Static storage. */
 const char *mc_strerror(int err);
 
+#include <stddef.h>
+
+/* Write a formatted message into err[0..errlen) (nothing when err is NULL or errlen is 0): the
+ * one way functions with an 'err' out-parameter describe a failure. */
+void mc_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -158,20 +158,6 @@ static void *grow_array(void *arr, size_t *cap, size_t need, size_t size)
 	return p;
 }
 
-static void put_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void put_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- compiling ---------------------------------------------------------------------------- */
 
 enum tok_type {
@@ -929,12 +915,12 @@ int tpl_set_add(struct tpl_set *set, const char *name, const char *src, size_t l
 	int rc;
 
 	if (src == NULL && len > 0) {
-		put_err(err, errlen, "no source");
+		mc_errf(err, errlen, "no source");
 		rc = MC_EINVAL;
 		goto out;
 	}
 	if (len > LIMIT_TPL_BYTES) {
-		put_err(err, errlen, "template larger than %u bytes", LIMIT_TPL_BYTES);
+		mc_errf(err, errlen, "template larger than %u bytes", LIMIT_TPL_BYTES);
 		rc = MC_ETOOBIG;
 		goto out;
 	}
@@ -1015,13 +1001,13 @@ static int load_tree(struct tpl_set *set, struct buf *path, size_t root, unsigne
 	int rc = 0;
 
 	if (level > LIMIT_TPL_DIR_LEVELS) {
-		put_err(err, errlen, "%s: directories nested too deeply", path->data);
+		mc_errf(err, errlen, "%s: directories nested too deeply", path->data);
 		rc = MC_EIO;
 		goto out;
 	}
 	dir = opendir(path->data);
 	if (dir == NULL) {
-		put_err(err, errlen, "%s: cannot open directory", path->data);
+		mc_errf(err, errlen, "%s: cannot open directory", path->data);
 		rc = MC_EIO;
 		goto out;
 	}
@@ -1032,7 +1018,7 @@ static int load_tree(struct tpl_set *set, struct buf *path, size_t root, unsigne
 		if ((rc = buf_putc(path, '/')) != 0 || (rc = buf_puts(path, de->d_name)) != 0)
 			goto out;
 		if (stat(path->data, &st) != 0) {
-			put_err(err, errlen, "%s: cannot stat", path->data);
+			mc_errf(err, errlen, "%s: cannot stat", path->data);
 			rc = MC_EIO;
 			goto out;
 		}
@@ -1046,7 +1032,7 @@ static int load_tree(struct tpl_set *set, struct buf *path, size_t root, unsigne
 		    memcmp(de->d_name + n - SUFFIX_LEN, SUFFIX, SUFFIX_LEN) != 0)
 			continue;
 		if ((rc = read_whole(path->data, &src, &len)) != 0) {
-			put_err(err, errlen, "%s: %s", path->data, mc_strerror(rc));
+			mc_errf(err, errlen, "%s: %s", path->data, mc_strerror(rc));
 			goto out;
 		}
 		name = strndup(path->data + root + 1, path->len - root - 1 - SUFFIX_LEN);
@@ -1056,7 +1042,7 @@ static int load_tree(struct tpl_set *set, struct buf *path, size_t root, unsigne
 		}
 		msg[0] = '\0';
 		if ((rc = tpl_set_add(set, name, src, len, msg, sizeof msg)) != 0) {
-			put_err(err, errlen, "%s: %s", path->data, msg[0] ? msg : mc_strerror(rc));
+			mc_errf(err, errlen, "%s: %s", path->data, msg[0] ? msg : mc_strerror(rc));
 			goto out;
 		}
 		free(name);

@@ -25,20 +25,6 @@ static const struct {
 	{ "sqlite:", &db_sqlite_ops },
 };
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int db_open(const char *url, struct db **dbp, char *err, size_t errlen)
 {
 	const struct db_backend_ops *ops = NULL;
@@ -47,11 +33,11 @@ int db_open(const char *url, struct db **dbp, char *err, size_t errlen)
 	size_t i, n;
 	int rc;
 
-	errf(err, errlen, "%s", "");
+	mc_errf(err, errlen, "%s", "");
 	if (dbp != NULL)
 		*dbp = NULL;
 	if (url == NULL || dbp == NULL) {
-		errf(err, errlen, "no database URL");
+		mc_errf(err, errlen, "no database URL");
 		rc = MC_EINVAL;
 		goto out;
 	}
@@ -65,18 +51,18 @@ int db_open(const char *url, struct db **dbp, char *err, size_t errlen)
 	}
 	/* The URL is not echoed: a PostgreSQL URL may carry a password. */
 	if (ops == NULL) {
-		errf(err, errlen, "unknown database URL scheme (expected sqlite:)");
+		mc_errf(err, errlen, "unknown database URL scheme (expected sqlite:)");
 		rc = MC_EINVAL;
 		goto out;
 	}
 	if (*target == '\0') {
-		errf(err, errlen, "empty database path in URL");
+		mc_errf(err, errlen, "empty database path in URL");
 		rc = MC_EINVAL;
 		goto out;
 	}
 	db = calloc(1, sizeof *db);
 	if (db == NULL) {
-		errf(err, errlen, "out of memory");
+		mc_errf(err, errlen, "out of memory");
 		rc = MC_ENOMEM;
 		goto out;
 	}
@@ -335,7 +321,7 @@ static int migrations_list(const char *dir, struct migration **listp, size_t *co
 
 	d = opendir(dir);
 	if (d == NULL) {
-		errf(err, errlen, "cannot read migrations folder %s: %s", dir, strerror(errno));
+		mc_errf(err, errlen, "cannot read migrations folder %s: %s", dir, strerror(errno));
 		rc = MC_EIO;
 		goto out;
 	}
@@ -344,7 +330,7 @@ static int migrations_list(const char *dir, struct migration **listp, size_t *co
 		de = readdir(d);
 		if (de == NULL) {
 			if (errno != 0) {
-				errf(err, errlen, "cannot read migrations folder %s: %s", dir,
+				mc_errf(err, errlen, "cannot read migrations folder %s: %s", dir,
 				     strerror(errno));
 				rc = MC_EIO;
 				goto out;
@@ -354,7 +340,7 @@ static int migrations_list(const char *dir, struct migration **listp, size_t *co
 		if (!has_suffix(de->d_name, ".sql"))
 			continue;
 		if (migration_parse(de->d_name, &version) != 0) {
-			errf(err, errlen, "bad migration file name %s (expected NNNN_name.sql)",
+			mc_errf(err, errlen, "bad migration file name %s (expected NNNN_name.sql)",
 			     de->d_name);
 			rc = MC_EINVAL;
 			goto out;
@@ -363,7 +349,7 @@ static int migrations_list(const char *dir, struct migration **listp, size_t *co
 			cap = cap ? cap * 2 : 16;
 			grown = realloc(list, cap * sizeof *list);
 			if (grown == NULL) {
-				errf(err, errlen, "out of memory");
+				mc_errf(err, errlen, "out of memory");
 				rc = MC_ENOMEM;
 				goto out;
 			}
@@ -372,7 +358,7 @@ static int migrations_list(const char *dir, struct migration **listp, size_t *co
 		list[count].version = version;
 		list[count].file = strdup(de->d_name);
 		if (list[count].file == NULL) {
-			errf(err, errlen, "out of memory");
+			mc_errf(err, errlen, "out of memory");
 			rc = MC_ENOMEM;
 			goto out;
 		}
@@ -382,7 +368,7 @@ static int migrations_list(const char *dir, struct migration **listp, size_t *co
 		qsort(list, count, sizeof *list, migration_cmp);
 	for (i = 1; i < count; i++) {
 		if (list[i].version == list[i - 1].version) {
-			errf(err, errlen, "migrations %s and %s have the same number",
+			mc_errf(err, errlen, "migrations %s and %s have the same number",
 			     list[i - 1].file, list[i].file);
 			rc = MC_EINVAL;
 			goto out;
@@ -413,14 +399,14 @@ static int read_script(const char *dir, const char *file, char **textp, char *er
 	n = strlen(dir) + 1 + strlen(file) + 1;
 	path = malloc(n);
 	if (path == NULL) {
-		errf(err, errlen, "out of memory");
+		mc_errf(err, errlen, "out of memory");
 		rc = MC_ENOMEM;
 		goto out;
 	}
 	snprintf(path, n, "%s/%s", dir, file);
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		errf(err, errlen, "%s: %s", file, strerror(errno));
+		mc_errf(err, errlen, "%s: %s", file, strerror(errno));
 		rc = MC_EIO;
 		goto out;
 	}
@@ -429,7 +415,7 @@ static int read_script(const char *dir, const char *file, char **textp, char *er
 			cap = cap ? cap * 2 : 16384;
 			grown = realloc(text, cap);
 			if (grown == NULL) {
-				errf(err, errlen, "out of memory");
+				mc_errf(err, errlen, "out of memory");
 				rc = MC_ENOMEM;
 				goto out;
 			}
@@ -441,13 +427,13 @@ static int read_script(const char *dir, const char *file, char **textp, char *er
 			break;
 	}
 	if (ferror(f)) {
-		errf(err, errlen, "%s: read error", file);
+		mc_errf(err, errlen, "%s: read error", file);
 		rc = MC_EIO;
 		goto out;
 	}
 	text[len] = '\0';
 	if (strlen(text) != len) {
-		errf(err, errlen, "%s: contains a NUL byte", file);
+		mc_errf(err, errlen, "%s: contains a NUL byte", file);
 		rc = MC_EINVAL;
 		goto out;
 	}
@@ -515,7 +501,7 @@ out:
  * MC_EDB. */
 static int migration_failed(struct db *db, const char *file, int rc, char *err, size_t errlen)
 {
-	errf(err, errlen, "%s: %s", file, db_errmsg(db));
+	mc_errf(err, errlen, "%s: %s", file, db_errmsg(db));
 	return rc == MC_EUNAVAIL ? MC_EUNAVAIL : MC_EDB;
 }
 
@@ -557,7 +543,7 @@ static int migration_apply(struct db *db, const char *dir, const struct migratio
 	if (recorded)
 		goto out;
 	if (current > m->version) {
-		errf(err, errlen, "%s: older than the schema version %" PRId64 " but never applied",
+		mc_errf(err, errlen, "%s: older than the schema version %" PRId64 " but never applied",
 		     m->file, current);
 		rc = MC_EINVAL;
 		goto out;
@@ -586,9 +572,9 @@ int db_migrate(struct db *db, const char *dir, int *applied, char *err, size_t e
 	size_t count = 0, i;
 	int rc, done = 0;
 
-	errf(err, errlen, "%s", "");
+	mc_errf(err, errlen, "%s", "");
 	if (db == NULL || dir == NULL) {
-		errf(err, errlen, "no database or folder");
+		mc_errf(err, errlen, "no database or folder");
 		rc = MC_EINVAL;
 		goto out;
 	}

@@ -64,20 +64,6 @@ static int map_code(int rc)
 	}
 }
 
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Record the connection's current SQLite message and map 'rc' to the project's codes. */
 static int fail(struct sqlite_conn *c, int rc)
 {
@@ -169,14 +155,14 @@ static int set_wal(struct sqlite_conn *c, int memory, const char *path, char *er
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		errf(err, errlen, "cannot set WAL journal on %s: %s", path, sqlite3_errmsg(c->handle));
+		mc_errf(err, errlen, "cannot set WAL journal on %s: %s", path, sqlite3_errmsg(c->handle));
 		rc = map_code(rc);
 		goto out;
 	}
 	mode = (const char *)sqlite3_column_text(st, 0);
 	/* An in-memory database has no journal file and keeps mode "memory". */
 	if (mode == NULL || strcmp(mode, memory ? "memory" : "wal") != 0) {
-		errf(err, errlen, "cannot set WAL journal on %s: journal mode stays %s", path,
+		mc_errf(err, errlen, "cannot set WAL journal on %s: journal mode stays %s", path,
 		     mode != NULL ? mode : "unknown");
 		rc = MC_EDB;
 		goto out;
@@ -197,21 +183,21 @@ static int sqlite_open(struct db *db, const char *target, char *err, size_t errl
 
 	c = calloc(1, sizeof *c);
 	if (c == NULL) {
-		errf(err, errlen, "out of memory");
+		mc_errf(err, errlen, "out of memory");
 		rc = MC_ENOMEM;
 		goto out;
 	}
 	c->nbuckets = CACHE_INITIAL_BUCKETS;
 	c->buckets = calloc(c->nbuckets, sizeof *c->buckets);
 	if (c->buckets == NULL) {
-		errf(err, errlen, "out of memory");
+		mc_errf(err, errlen, "out of memory");
 		rc = MC_ENOMEM;
 		goto out;
 	}
 	rc = sqlite3_open_v2(target, &c->handle, flags, NULL);
 	if (rc != SQLITE_OK) {
 		sys = c->handle != NULL ? sqlite3_system_errno(c->handle) : 0;
-		errf(err, errlen, "cannot open database %s: %s%s%s%s", target,
+		mc_errf(err, errlen, "cannot open database %s: %s%s%s%s", target,
 		     c->handle != NULL ? sqlite3_errmsg(c->handle) : sqlite3_errstr(rc),
 		     sys ? " (" : "", sys ? strerror(sys) : "", sys ? ")" : "");
 		rc = rc == SQLITE_NOMEM ? MC_ENOMEM : MC_EDB;
@@ -219,7 +205,7 @@ static int sqlite_open(struct db *db, const char *target, char *err, size_t errl
 	}
 	/* SQLite quietly falls back to read-only when the file is write-protected. */
 	if (sqlite3_db_readonly(c->handle, "main") == 1) {
-		errf(err, errlen, "cannot open database %s: the file is read-only", target);
+		mc_errf(err, errlen, "cannot open database %s: the file is read-only", target);
 		rc = MC_EDB;
 		goto out;
 	}
@@ -237,7 +223,7 @@ static int sqlite_open(struct db *db, const char *target, char *err, size_t errl
 	rc = sqlite3_exec(c->handle, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL", NULL, NULL,
 	                  NULL);
 	if (rc != SQLITE_OK) {
-		errf(err, errlen, "cannot configure database %s: %s", target,
+		mc_errf(err, errlen, "cannot configure database %s: %s", target,
 		     sqlite3_errmsg(c->handle));
 		rc = map_code(rc);
 		goto out;
