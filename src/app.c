@@ -10,7 +10,11 @@
 #include <sys/stat.h>
 
 #include "cfg.h"
+#include "domain/account.h"
 #include "domain/site.h"
+#include "domain/validate.h"
+#include "lib/token.h"
+#include "mail/sender.h"
 #include "http/server.h"
 #include "http/static.h"
 #include "http/work.h"
@@ -79,6 +83,11 @@ int app_open_database(const struct cfg *c, struct db **db)
 	return 0;
 }
 
+static void wake_mail(void *sender)
+{
+	mail_sender_wake(sender);
+}
+
 int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 {
 	struct app app;
@@ -86,6 +95,8 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 	char path[PATH_MAX + 32], vendor[PATH_MAX], err[512];
 	int rc, status = 1;
 	sigset_t sigs;
+	struct password_list *passwords = NULL;
+	struct mail_sender_config mail_cfg;
 
 	/* SIGTERM and SIGINT are taken by the main thread alone, with sigwait in server_run: block
 	 * them before any thread starts (worker threads included), so every thread inherits the
@@ -96,6 +107,7 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
 	memset(&app, 0, sizeof(app));
+	memset(&mail_cfg, 0, sizeof(mail_cfg));
 	app.cfg = c;
 	app.routes = routes;
 	app.nroutes = nroutes;
@@ -120,6 +132,46 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 		goto out;
 	}
 	json_object_set_new(app.site, "v", json_string(static_version(app.statics)));
+
+	/* Accounts: the server secret, the common-password list, the clock, the mail sender. */
+	snprintf(path, sizeof(path), "%s/secret.key", c->data);
+	if (token_init() != 0 || token_load_key(path, app.key) != 0) {
+		fprintf(stderr, "motcua: cannot read or create the server key %s\n", path);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/data/common-passwords.txt", c->share);
+	if (password_list_load(path, &passwords) != 0) {
+		fprintf(stderr, "motcua: cannot read the list of common passwords %s\n", path);
+		goto out;
+	}
+	if (account_init_dummy_hash() != 0) {
+		fprintf(stderr, "motcua: not enough memory for password hashing\n");
+		goto out;
+	}
+	app.clock = clock_offset((int64_t)c->clock_offset * 1000);
+	app.secure_cookies = strncmp(c->base_url, "https://", 8) == 0;
+	mail_cfg.database = c->database;
+	mail_cfg.smtp_url = c->smtp;
+	mail_cfg.from = c->mail_from;
+	mail_cfg.data_dir = c->data;
+	mail_cfg.clock = &app.clock;
+	mail_cfg.poll_ms = 5000;
+	app.mail = mail_sender_start(&mail_cfg);
+	if (app.mail == NULL) {
+		fprintf(stderr, "motcua: cannot start the mail sender\n");
+		goto out;
+	}
+	app.accounts.clock = &app.clock;
+	app.accounts.templates = app.templates;
+	app.accounts.passwords = passwords;
+	app.accounts.base_url = c->base_url;
+	app.accounts.portal_name = json_string_value(json_object_get(app.site, "portal_name"));
+	app.accounts.mail_domain = strchr(c->mail_from, '@') + 1;
+	app.accounts.mail_queued = wake_mail;
+	app.accounts.mail_ctx = app.mail;
+	if (app.accounts.portal_name == NULL)
+		app.accounts.portal_name = "";
+
 	app.workers = work_pool_new(c->threads);
 	if (app.workers == NULL) {
 		fprintf(stderr, "motcua: cannot start the worker threads\n");
@@ -129,6 +181,8 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 		status = 0;
 out:
 	work_pool_free(app.workers);
+	mail_sender_stop(app.mail);
+	password_list_free(passwords);
 	static_free(app.statics);
 	tpl_set_free(app.templates);
 	json_decref(app.site);

@@ -14,7 +14,8 @@
 #define MOTCUA_SHARE_DIR "."
 #endif
 
-enum cfg_type { CFG_LISTEN, CFG_PATH, CFG_DATABASE, CFG_URL, CFG_THREADS, CFG_SECRET };
+enum cfg_type { CFG_LISTEN, CFG_PATH, CFG_DATABASE, CFG_URL, CFG_THREADS, CFG_SECRET, CFG_SMTP,
+	        CFG_EMAIL, CFG_OFFSET };
 
 struct cfg_entry {
 	const char *flag;
@@ -45,6 +46,12 @@ static const struct cfg_entry entries[] = {
 	  "folder with Debian's bootstrap5/ and chart.js/" },
 	{ "password", "MOTCUA_DEMO_PASSWORD", CFG_SECRET, FIELD(password), "(random)",
 	  "demo: one password for every demo account" },
+	{ "smtp", "MOTCUA_SMTP_URL", CFG_SMTP, FIELD(smtp), "(none: mail goes to <data>/mail/new/)",
+	  "SMTP server, smtp://user:password@host:port or smtps://..." },
+	{ "mail-from", "MOTCUA_MAIL_FROM", CFG_EMAIL, FIELD(mail_from), "no-reply@<base-url host>",
+	  "sender address of the portal's mail" },
+	{ "clock-offset", "MOTCUA_CLOCK_OFFSET", CFG_OFFSET, offsetof(struct cfg, clock_offset),
+	  sizeof(long), "0", "seconds added to the clock (rehearsing expiry; tests)" },
 };
 
 #define NENTRIES (sizeof(entries) / sizeof(entries[0]))
@@ -141,6 +148,26 @@ static int set_one(struct cfg *c, const struct cfg_entry *e, const char *v, FILE
 		if (v[0] == '\0')
 			return bad(err, e, "must not be empty");
 		break;
+	case CFG_SMTP:
+		if (v[0] != '\0' && strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0)
+			return bad(err, e, "must start with smtp:// or smtps://");
+		break;
+	case CFG_EMAIL: {
+		const char *at = strchr(v, '@');
+		if (at == NULL || at == v || at[1] == '\0' || strpbrk(v, " <>,;\"") != NULL)
+			return bad(err, e, "must be an e-mail address such as no-reply@example.vn");
+		break;
+	}
+	case CFG_OFFSET: {
+		char *end;
+		long n;
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno != 0 || end == v || *end != '\0' || n < -3153600000L || n > 3153600000L)
+			return bad(err, e, "must be a whole number of seconds");
+		*(long *)(void *)dst = n;
+		return 0;
+	}
 	case CFG_LISTEN:
 	case CFG_SECRET:
 		break;
@@ -252,7 +279,20 @@ int cfg_load(struct cfg *c, int argc, char **argv, const char **words, size_t ma
 			switch (e->type) {
 			case CFG_THREADS:
 			case CFG_SECRET:
+			case CFG_SMTP:
+			case CFG_OFFSET:
 				continue;
+			case CFG_EMAIL: {
+				/* no-reply@ the host of the base URL */
+				const char *h = strstr(c->base_url, "://") + 3;
+				size_t hl = strcspn(h, ":/");
+				if (h[0] == '[' || hl == 0 || strspn(h, "0123456789.") == hl)
+					snprintf(derived, sizeof(derived), "no-reply@localhost");
+				else
+					snprintf(derived, sizeof(derived), "no-reply@%.*s", (int)hl, h);
+				v = derived;
+				break;
+			}
 			case CFG_DATABASE:
 				snprintf(derived, sizeof(derived), "sqlite:%s/motcua.db", c->data);
 				v = derived;

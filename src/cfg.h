@@ -17,6 +17,9 @@ struct cfg {
 	char vendor[PATH_MAX];   /* Debian's /usr/share/javascript */
 	unsigned threads;
 	char password[256];      /* demo: the one password for every demo account ("" = random) */
+	char smtp[1024];         /* smtp:// or smtps:// URL; "" = write mail into <data>/mail/new/ */
+	char mail_from[256];     /* sender address of every mail */
+	long clock_offset;       /* seconds added to the system clock */
 };
 
 /*

@@ -5,7 +5,9 @@
 
 #include "app.h"
 #include "cfg.h"
+#include "domain/account.h"
 #include "domain/demo.h"
+#include "lib/token.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "store/db.h"
@@ -49,14 +51,18 @@ static int cmd_migrate(const struct cfg *c)
 
 static int cmd_demo(const struct cfg *c)
 {
+	struct account_env env;
+	struct clock clock = clock_offset((int64_t)c->clock_offset * 1000);
 	struct db *db;
-	char now[32];
 	int rc;
 
+	if (token_init() != 0)
+		return 1;
 	if (app_open_database(c, &db) != 0)
 		return 1;
-	clock_iso8601(clock_now_ms(&clock_system), now, sizeof(now));
-	rc = demo_load(db, c->password, now, stdout);
+	memset(&env, 0, sizeof(env));
+	env.clock = &clock;
+	rc = demo_load(&env, db, c->password, stdout);
 	db_close(db);
 	if (rc != 0) {
 		fprintf(stderr, "motcua: loading the demonstration data failed: %s\n", mc_strerror(rc));

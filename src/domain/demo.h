@@ -4,15 +4,16 @@
 
 #include <stdio.h>
 
+struct account_env;
 struct db;
 
 /*
  * Load the demonstration data into a migrated database: the portal identity of a demonstration
- * province (and, as later modules arrive, agencies, procedures and accounts).  Idempotent.
- * Prints one line per demo account created to 'out' ("role, email, password"); 'password' is
- * the one password for all of them, or NULL/"" for a random one each.  MC_EDB on failure
- * (nothing is changed then).
+ * province, an activated demo citizen and an activated demo business.  Idempotent: what exists
+ * is left alone.  Prints one line per demo account created to 'out' ("role, email, password");
+ * 'password' is the one password for all of them, or NULL/"" for a random one each.  MC_EDB on
+ * failure (nothing is changed then).
  */
-int demo_load(struct db *db, const char *password, const char *now, FILE *out);
+int demo_load(const struct account_env *env, struct db *db, const char *password, FILE *out);
 
 #endif

@@ -6,6 +6,8 @@
 #include <h2o.h>
 #include <jansson.h>
 
+#include "domain/actor.h"
+#include "http/cookie.h"
 #include "http/form.h"
 #include "http/multipart.h"
 #include "http/router.h"
@@ -31,8 +33,15 @@ struct req {
 	struct form *form;      /* urlencoded body, or the plain fields of a multipart body */
 	struct multipart *multipart;
 	struct work_job *job;   /* the worker-pool job this request waits for, if any */
+	struct actor actor;     /* who is asking: anonymous unless a live session came along */
+	struct cookie_jar cookies;
+	char anon_csrf[TOKEN_LEN + 1]; /* pre-session CSRF nonce (cookie mc_csrf), "" if none yet */
+	char client[64];        /* the client's address, for rate limits */
 	int responded;
 };
+
+#define COOKIE_SESSION "mc_session"
+#define COOKIE_CSRF "mc_csrf"
 
 /* The raw path of the request, without the query string. */
 h2o_iovec_t req_path(const struct req *r);
@@ -87,6 +96,23 @@ int render_error_page(const struct app *app, h2o_mem_pool_t *pool, int status, s
 
 /* Add the security headers every response carries (server's own use). */
 void add_security_headers(struct req *r);
+
+/* Answer with a redirect ('status' 302 or 303) to 'path', which must be one of our own paths
+ * (starting with a single '/'); anything else redirects to "/". */
+void respond_redirect(struct req *r, int status, const char *path);
+
+/*
+ * Set cookie 'name' to 'value' for the whole site: HttpOnly, SameSite=Lax, Secure when the
+ * portal's base URL is https.  max_age_s < 0: a session cookie; 0: delete it.
+ */
+void respond_cookie(struct req *r, const char *name, const char *value, long max_age_s);
+
+/* The CSRF token to put in this visitor's forms: the session's, or for an anonymous visitor one
+ * signed from its pre-session cookie (set here when missing). */
+const char *req_csrf_token(struct req *r);
+
+/* Whether 'token' (a form's csrf_token) is right for this visitor.  1 or 0. */
+int req_csrf_valid(struct req *r, const char *token);
 
 /* Status code for an mc_err. */
 int http_status_for(int err);

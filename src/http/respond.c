@@ -7,6 +7,7 @@
 
 #include "http/server.h"
 #include "lib/buf.h"
+#include "lib/token.h"
 #include "lib/err.h"
 #include "lib/tpl.h"
 #include "lib/utf8.h"
@@ -248,6 +249,9 @@ void respond_page(struct req *r, int status, const char *tpl, json_t *data)
 	if (data == NULL)
 		data = json_object();
 	json_object_set(data, "site", r->app->site);
+	if (r->actor.role != ROLE_ANONYMOUS)
+		json_object_set_new(data, "user", json_pack("{s:s, s:s}", "full_name", r->actor.full_name,
+		                                            "csrf", r->actor.csrf));
 	if (tpl_render(r->app->templates, tpl, data, &out) != 0) {
 		json_decref(data);
 		respond_error(r, 500);
@@ -351,4 +355,58 @@ void respond_json(struct req *r, int status, json_t *body)
 	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
 	               H2O_STRLIT("no-store"));
 	respond_bytes(r, status, "application/json", copy, len);
+}
+
+void respond_redirect(struct req *r, int status, const char *path)
+{
+	/* Only our own paths: "/x", never "//host" or "/\\host", nothing with CR or LF. */
+	if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\' ||
+	    strpbrk(path, "\r\n") != NULL)
+		path = "/";
+	respond_header(r, "location", path);
+	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	               H2O_STRLIT("no-store"));
+	respond_bytes(r, status, NULL, "", 0);
+}
+
+void respond_cookie(struct req *r, const char *name, const char *value, long max_age_s)
+{
+	char line[512];
+
+	if (max_age_s >= 0)
+		snprintf(line, sizeof(line), "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s", name,
+		         value, max_age_s, r->app->secure_cookies ? "; Secure" : "");
+	else
+		snprintf(line, sizeof(line), "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name, value,
+		         r->app->secure_cookies ? "; Secure" : "");
+	respond_header(r, "set-cookie", line);
+}
+
+const char *req_csrf_token(struct req *r)
+{
+	char *out;
+
+	if (r->actor.role != ROLE_ANONYMOUS)
+		return r->actor.csrf;
+	if (r->anon_csrf[0] == '\0') {
+		token_new(r->anon_csrf);
+		respond_cookie(r, COOKIE_CSRF, r->anon_csrf, -1);
+	}
+	out = h2o_mem_alloc_pool(r->pool, TOKEN_LEN + 1);
+	token_sign(r->app->key, r->anon_csrf, out);
+	return out;
+}
+
+int req_csrf_valid(struct req *r, const char *token)
+{
+	char want[TOKEN_LEN + 1];
+
+	if (token == NULL || token[0] == '\0')
+		return 0;
+	if (r->actor.role != ROLE_ANONYMOUS)
+		return token_equal(token, r->actor.csrf);
+	if (r->anon_csrf[0] == '\0')
+		return 0;
+	token_sign(r->app->key, r->anon_csrf, want);
+	return token_equal(token, want);
 }

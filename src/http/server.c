@@ -21,7 +21,9 @@
 #include "http/work.h"
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/token.h"
 #include "lib/utf8.h"
+#include "domain/session.h"
 #include "limit.h"
 #include "store/db.h"
 
@@ -136,6 +138,42 @@ static void on_req_dispose(void *p)
 	t->inflight--;
 }
 
+/*
+ * Who is asking: the client's address, the pre-session CSRF cookie and, when a session cookie
+ * came along, the session's account.  A stale or unknown session simply leaves the visitor
+ * anonymous.  MC_EDB when the database fails.
+ */
+static int load_visitor(struct req *r)
+{
+	h2o_req_t *h = r->h2o;
+	struct sockaddr_storage ss;
+	char host[NI_MAXHOST];
+	socklen_t sl;
+	const char *v;
+	ssize_t i = -1;
+	int rc;
+
+	sl = h->conn->callbacks->get_peername(h->conn, (struct sockaddr *)&ss);
+	if (sl == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, host) == SIZE_MAX)
+		snprintf(r->client, sizeof(r->client), "unknown");
+	else
+		snprintf(r->client, sizeof(r->client), "%.63s", host);
+	while ((i = h2o_find_header(&h->headers, H2O_TOKEN_COOKIE, i)) >= 0)
+		if (cookie_parse(r->pool, h->headers.entries[i].value.base,
+		                 h->headers.entries[i].value.len, &r->cookies) != 0)
+			break; /* too many or too long: use what was read */
+	if ((v = cookie_get(&r->cookies, COOKIE_CSRF)) != NULL && token_valid_shape(v))
+		snprintf(r->anon_csrf, sizeof(r->anon_csrf), "%s", v);
+	if ((v = cookie_get(&r->cookies, COOKIE_SESSION)) != NULL) {
+		rc = session_lookup(r->db, v, clock_now_ms(&r->app->clock), &r->actor);
+		if (rc == MC_ENOTFOUND)
+			memset(&r->actor, 0, sizeof(r->actor));
+		else if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int method_known(const h2o_req_t *h)
 {
 	return h2o_memis(h->method.base, h->method.len, H2O_STRLIT("GET")) ||
@@ -202,11 +240,25 @@ static void dispatch(struct req *r)
 			return;
 		}
 	}
-	if (rt->who != WHO_ANYONE) {
-		/* Accounts and sessions arrive with the accounts module; until then only public
-		 * routes exist and anything else is refused. */
-		respond_error(r, 403);
+	if ((rc = load_visitor(r)) != 0) {
+		respond_err(r, rc);
 		return;
+	}
+	if (rt->who != WHO_ANYONE && r->actor.role == ROLE_ANONYMOUS) {
+		/* A page for logged-in visitors: to the login page, or refused for a form post. */
+		if (h2o_memis(h->method.base, h->method.len, H2O_STRLIT("POST")))
+			respond_error(r, 403);
+		else
+			respond_redirect(r, 303, "/login");
+		return;
+	}
+	if (h2o_memis(h->method.base, h->method.len, H2O_STRLIT("POST")) &&
+	    !(rt->flags & ROUTE_NO_CSRF)) {
+		const struct form *f;
+		if (req_form(r, &f) != 0 || !req_csrf_valid(r, form_get(f, "csrf_token"))) {
+			respond_error(r, 403);
+			return;
+		}
 	}
 	rc = rt->handler(r);
 	if (rc < 0 && !r->responded)

@@ -7,13 +7,16 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "domain/account.h"
 #include "http/router.h"
+#include "lib/clock.h"
 
 struct cfg;
 struct db;
 struct static_files;
 struct tpl_set;
 struct work_pool;
+struct mail_sender;
 
 /* What every thread shares, read-only once the server runs. */
 struct app {
@@ -24,6 +27,11 @@ struct app {
 	const struct route *routes;
 	size_t nroutes;
 	struct work_pool *workers;
+	struct clock clock;            /* the time every rule sees (--clock-offset) */
+	unsigned char key[32];         /* server secret: signs anonymous CSRF tokens */
+	int secure_cookies;            /* base URL is https */
+	struct account_env accounts;   /* what the accounts module needs */
+	struct mail_sender *mail;      /* the delivery thread */
 };
 
 /* One event-loop thread.  h2o's context comes first so a connection's context leads here. */

@@ -18,7 +18,18 @@ static int64_t fixed_now(const struct clock *c)
 	return c->fixed_ms;
 }
 
+static int64_t offset_now(const struct clock *c)
+{
+	return system_now(c) + c->fixed_ms;
+}
+
 const struct clock clock_system = { system_now, 0 };
+
+struct clock clock_offset(int64_t offset_ms)
+{
+	struct clock c = { offset_now, offset_ms };
+	return c;
+}
 
 struct clock clock_fixed(int64_t ms)
 {

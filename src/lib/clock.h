@@ -8,11 +8,15 @@
 /* A source of wall-clock time in milliseconds since the epoch (UTC). */
 struct clock {
 	int64_t (*now_ms)(const struct clock *c);
-	int64_t fixed_ms; /* used by clock_fixed() */
+	int64_t fixed_ms; /* clock_fixed(): the time; clock_offset(): the offset */
 };
 
 /* The system clock. */
 extern const struct clock clock_system;
+
+/* The system clock moved by 'offset_ms' (the --clock-offset setting: rehearsing expiry and
+ * deadlines without waiting). */
+struct clock clock_offset(int64_t offset_ms);
 
 /* A clock stopped at 'ms' (tests move it by changing fixed_ms). */
 struct clock clock_fixed(int64_t ms);

@@ -1212,11 +1212,16 @@ static int put_value(struct buf *out, const json_t *v, bool escape)
 	}
 }
 
-/* Falsey: missing, false, null, the empty list.  0 and "" are truthy, as in the spec's data. */
+/*
+ * Falsey: missing, false, null, the empty list and the empty string.  The spec leaves "" open;
+ * treating it as falsey (as JavaScript's mustache does) lets a template write
+ * {{#address}}...{{/address}} for an optional text that may be empty.  0 stays truthy.
+ */
 static bool truthy(const json_t *v)
 {
 	return v != NULL && !json_is_false(v) && !json_is_null(v) &&
-	       !(json_is_array(v) && json_array_size(v) == 0);
+	       !(json_is_array(v) && json_array_size(v) == 0) &&
+	       !(json_is_string(v) && json_string_length(v) == 0);
 }
 
 /* Part 'key' of a dotted name, inside 'v': an object's member or a list's item (a.0.b). */

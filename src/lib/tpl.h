@@ -49,8 +49,8 @@ int tpl_exists(const struct tpl_set *set, const char *name);
  * empty context) and append the output to 'out'.  {{x}} HTML-escapes (& < > " '); {{{x}}} and
  * {{&x}} do not.  Lookup follows the spec: dotted names, implicit iterator {{.}}, context stack;
  * a dotted part made of digits also indexes a list ({{rows.0.name}}).  Falsey: missing, false,
- * null and the empty list; everything else, 0 and "" included, is truthy (the spec's JSON
- * semantics).  Integers print without a decimal point, reals in the shortest form that reads
+ * null, the empty list and the empty string (the spec leaves "" open); everything else, 0
+ * included, is truthy.  Integers print without a decimal point, reals in the shortest form that reads
  * back the same (1.21), true/false as words, null, objects and lists as nothing.  Partials,
  * parents and block overrides nested deeper than LIMIT_TPL_DEPTH (a template including itself)
  * are not expanded; rendering goes on without them.  MC_ENOTFOUND: no template 'name';

@@ -37,8 +37,8 @@ static int echo(struct req *r)
 int main(int argc, char **argv)
 {
 	static const struct route extra[] = {
-		{ "POST", "/echo/form", echo, WHO_ANYONE, LIMIT_FORM_BODY_BYTES },
-		{ "POST", "/echo/upload", echo, WHO_ANYONE, LIMIT_BODY_BYTES },
+		{ "POST", "/echo/form", echo, WHO_ANYONE, LIMIT_FORM_BODY_BYTES, ROUTE_NO_CSRF },
+		{ "POST", "/echo/upload", echo, WHO_ANYONE, LIMIT_BODY_BYTES, ROUTE_NO_CSRF },
 	};
 	struct route *routes;
 	size_t n = web_routes_count + sizeof(extra) / sizeof(extra[0]);

@@ -21,11 +21,11 @@ static int h_new(struct req *r) { (void)r; return 0; }
 static int h_other(struct req *r) { (void)r; return 0; }
 
 static const struct route routes[] = {
-	{ "GET", "/", h_home, WHO_ANYONE, 0 },
-	{ "GET", "/healthz", h_health, WHO_ANYONE, 0 },
-	{ "POST", "/dossiers/{id}/submit", h_submit, WHO_CITIZEN, 1024 },
-	{ "GET", "/dossiers/{id}", h_dossier, WHO_USER, 0 },
-	{ "GET", "/static/{path*}", h_static, WHO_ANYONE, 0 },
+	{ "GET", "/", h_home, WHO_ANYONE, 0, 0 },
+	{ "GET", "/healthz", h_health, WHO_ANYONE, 0, 0 },
+	{ "POST", "/dossiers/{id}/submit", h_submit, WHO_CITIZEN, 1024, 0 },
+	{ "GET", "/dossiers/{id}", h_dossier, WHO_USER, 0, 0 },
+	{ "GET", "/static/{path*}", h_static, WHO_ANYONE, 0, 0 },
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -366,13 +366,13 @@ static void test_path_len_respected(void **state)
 static void test_first_match_wins(void **state)
 {
 	static const struct route literal_first[] = {
-		{ "GET", "/dossiers/new", h_new, WHO_CITIZEN, 0 },
-		{ "GET", "/dossiers/{id}", h_dossier, WHO_USER, 0 },
-		{ "GET", "/dossiers/{id}", h_other, WHO_ADMIN, 0 },
+		{ "GET", "/dossiers/new", h_new, WHO_CITIZEN, 0, 0 },
+		{ "GET", "/dossiers/{id}", h_dossier, WHO_USER, 0, 0 },
+		{ "GET", "/dossiers/{id}", h_other, WHO_ADMIN, 0, 0 },
 	};
 	static const struct route param_first[] = {
-		{ "GET", "/dossiers/{id}", h_dossier, WHO_USER, 0 },
-		{ "GET", "/dossiers/new", h_new, WHO_CITIZEN, 0 },
+		{ "GET", "/dossiers/{id}", h_dossier, WHO_USER, 0, 0 },
+		{ "GET", "/dossiers/new", h_new, WHO_CITIZEN, 0, 0 },
 	};
 
 	(void)state;
@@ -394,8 +394,8 @@ static void test_first_match_wins(void **state)
 static void test_method_found_after_other_method(void **state)
 {
 	static const struct route table[] = {
-		{ "POST", "/items", h_other, WHO_USER, 100 },
-		{ "GET", "/items", h_home, WHO_ANYONE, 0 },
+		{ "POST", "/items", h_other, WHO_USER, 100, 0 },
+		{ "GET", "/items", h_home, WHO_ANYONE, 0, 0 },
 	};
 
 	(void)state;
@@ -410,11 +410,11 @@ static void test_method_found_after_other_method(void **state)
 static void test_allow_list(void **state)
 {
 	static const struct route table[] = {
-		{ "GET", "/items", h_home, WHO_ANYONE, 0 },
-		{ "POST", "/items", h_other, WHO_USER, 100 },
-		{ "GET", "/items", h_other, WHO_ANYONE, 0 },
-		{ "PUT", "/items", h_other, WHO_ADMIN, 100 },
-		{ "DELETE", "/other", h_other, WHO_ADMIN, 0 },
+		{ "GET", "/items", h_home, WHO_ANYONE, 0, 0 },
+		{ "POST", "/items", h_other, WHO_USER, 100, 0 },
+		{ "GET", "/items", h_other, WHO_ANYONE, 0, 0 },
+		{ "PUT", "/items", h_other, WHO_ADMIN, 100, 0 },
+		{ "DELETE", "/other", h_other, WHO_ADMIN, 0, 0 },
 	};
 	char small[16];
 
@@ -443,9 +443,9 @@ static void test_allow_list(void **state)
 static void test_several_params(void **state)
 {
 	static const struct route table[] = {
-		{ "GET", "/agencies/{agency}/services/{service}", h_other, WHO_ANYONE, 0 },
-		{ "GET", "/a/{p1}/{p2}/{p3}/{p4}", h_other, WHO_ANYONE, 0 },
-		{ "GET", "/files/{id}/{name*}", h_other, WHO_ANYONE, 0 },
+		{ "GET", "/agencies/{agency}/services/{service}", h_other, WHO_ANYONE, 0, 0 },
+		{ "GET", "/a/{p1}/{p2}/{p3}/{p4}", h_other, WHO_ANYONE, 0, 0 },
+		{ "GET", "/files/{id}/{name*}", h_other, WHO_ANYONE, 0, 0 },
 	};
 	const char *p;
 

@@ -247,9 +247,10 @@ static void test_values(void **state)
 	          "{\"a\": 85, \"b\": -3, \"c\": 1.21, \"d\": 0.1, \"e\": 1.0, \"f\": true,"
 	          " \"g\": false, \"h\": null, \"i\": {\"x\": 1}}",
 	          "85 -3 1.21 0.1 1 true false||");
-	/* 0 and "" are truthy, as in the spec's JSON data; false, null and [] are not. */
-	check_one("{{#a}}A{{/a}}{{#b}}B{{/b}}{{#c}}C{{/c}}{{#d}}D{{/d}}{{#e}}E{{/e}}{{^e}}e{{/e}}",
-	          "{\"a\": 0, \"b\": \"\", \"c\": false, \"d\": null, \"e\": []}", "ABe");
+	/* 0 is truthy; "", false, null and [] are not (an optional text left empty hides its
+	 * section). */
+	check_one("{{#a}}A{{/a}}{{#b}}B{{/b}}{{^b}}b{{/b}}{{#c}}C{{/c}}{{#d}}D{{/d}}{{#e}}E{{/e}}{{^e}}e{{/e}}",
+	          "{\"a\": 0, \"b\": \"\", \"c\": false, \"d\": null, \"e\": []}", "Abe");
 	check_one("{{items.1.name}}|{{items.9.name}}|{{#items.0}}{{name}}{{/items.0}}",
 	          "{\"items\": [{\"name\": \"a\"}, {\"name\": \"b\"}]}", "b||a");
 	check_one("{{a}} {{b}} {{c}} {{d}}",
