@@ -72,6 +72,34 @@ static void text_field(const char *s, char *dst, size_t cap, size_t min, size_t 
 		add_error(errs, field, msg);
 }
 
+/* The registration form's fields, top to bottom: the error summary lists them in this order. */
+static const char *const registration_order[] = {
+	"account_type", "full_name", "email", "phone", "citizen_id", "birth_date", "address",
+	"organization_name", "tax_code", "password", "password_confirm",
+};
+
+static size_t order_of(const char *field, const char *const *order, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(order[i], field) == 0)
+			return i;
+	return n;
+}
+
+/* Put the errors in the order the fields appear on the page (a stable insertion sort). */
+static void sort_errors(struct field_errors *errs, const char *const *order, size_t n)
+{
+	for (size_t i = 1; i < errs->count; i++) {
+		struct field_error e = errs->items[i];
+		size_t k = order_of(e.field, order, n), j = i;
+		while (j > 0 && order_of(errs->items[j - 1].field, order, n) > k) {
+			errs->items[j] = errs->items[j - 1];
+			j--;
+		}
+		errs->items[j] = e;
+	}
+}
+
 static void today(const struct account_env *env, int *y, int *m, int *d)
 {
 	time_t t = (time_t)((clock_now_ms(env->clock) + VN_OFFSET_MS) / 1000);
@@ -145,6 +173,8 @@ int account_check_registration(const struct account_env *env, const struct regis
 	                      c->phone, env->passwords, &msg, &which) != 0)
 		add_error(errs, which ? "password_confirm" : "password", msg);
 
+	sort_errors(errs, registration_order,
+	            sizeof(registration_order) / sizeof(registration_order[0]));
 	return errs->count ? MC_EINVAL : 0;
 }
 

@@ -21,11 +21,15 @@ struct upload {
 	size_t left;
 };
 
-/* The server's last reply, all lines of a multi-line reply joined by spaces. */
+/* The server's replies (all lines of a multi-line reply joined by spaces): the one being read,
+ * and the last 4xx/5xx one, kept because libcurl sends QUIT after a failure and its "221"
+ * comes after the answer that matters. */
 struct answer {
 	char text[SMTP_ANSWER_LEN];
 	size_t len;
 	int more; /* the last line was "NNN-...": the reply goes on */
+	char error[SMTP_ANSWER_LEN];
+	long error_code;
 };
 
 static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
@@ -96,6 +100,11 @@ static int debug_seen(CURL *h, curl_infotype type, char *data, size_t size, void
 		a->text[a->len++] = (char)(c < 0x20 || c == 0x7f ? ' ' : c);
 	}
 	a->text[a->len] = '\0';
+	if (!a->more && a->len >= 3 && (a->text[0] == '4' || a->text[0] == '5') &&
+	    a->text[1] >= '0' && a->text[1] <= '9' && a->text[2] >= '0' && a->text[2] <= '9') {
+		memcpy(a->error, a->text, a->len + 1);
+		a->error_code = (a->text[0] - '0') * 100 + (a->text[1] - '0') * 10 + (a->text[2] - '0');
+	}
 	return 0;
 }
 
@@ -188,8 +197,8 @@ int smtp_send(const struct smtp_config *c, const char *from, const char *to, con
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	if (code >= 400 && code <= 599 && answer.len > 0)
-		mc_errf(err, errlen, "%s (%s)", answer.text,
+	if (code >= 400 && code <= 599 && answer.error_code == code)
+		mc_errf(err, errlen, "%s (%s)", answer.error,
 		        curl_err[0] != '\0' ? curl_err : curl_easy_strerror(res));
 	else
 		mc_errf(err, errlen, "%s", curl_err[0] != '\0' ? curl_err : curl_easy_strerror(res));

@@ -28,7 +28,9 @@ const struct route web_routes[] = {
 	{ "GET", "/email/confirm", page_email_confirm, WHO_ANYONE, 0, 0 },
 	{ "GET", "/profile", page_profile, WHO_CITIZEN, 0, 0 },
 	{ "POST", "/profile", page_profile_contact, WHO_CITIZEN, FORM, 0 },
+	{ "GET", "/profile/password", page_profile, WHO_CITIZEN, 0, 0 },
 	{ "POST", "/profile/password", page_profile_password, WHO_CITIZEN, FORM, 0 },
+	{ "GET", "/profile/email", page_profile, WHO_CITIZEN, 0, 0 },
 	{ "POST", "/profile/email", page_profile_email, WHO_CITIZEN, FORM, 0 },
 };
 
