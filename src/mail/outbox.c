@@ -16,6 +16,7 @@
 #define OUTBOX_ERROR_BYTES 1000                    /* last_error kept */
 #define OUTBOX_ISO_LEN 32                          /* clock_iso8601 needs 25 */
 #define OUTBOX_ADDRESS_LEN 256
+#define OUTBOX_CLAIM_MAX 10000                     /* messages taken by one claim */
 
 /* Parse clock_iso8601's "YYYY-MM-DDTHH:MM:SS.mmmZ" into ms since the epoch; -1 when malformed. */
 static int iso8601_parse(const char *s, int64_t *ms)
@@ -183,8 +184,8 @@ int outbox_claim_due(struct db *db, int64_t now_ms, size_t limit, struct outbox_
 		rc = MC_EINVAL;
 		goto out;
 	}
-	if (limit > 10000)
-		limit = 10000;
+	if (limit > OUTBOX_CLAIM_MAX)
+		limit = OUTBOX_CLAIM_MAX;
 	clock_iso8601(now_ms, now, sizeof now);
 	rc = db_begin(db);
 	if (rc != 0)

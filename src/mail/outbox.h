@@ -53,11 +53,12 @@ int outbox_enqueue(struct db *db, const char *recipient, const char *subject, co
                    const char *html, const char *message_id_domain, int64_t now_ms, int64_t *id);
 
 /*
- * In one transaction of its own (none may be open on 'db'), take up to 'limit' messages that
- * are 'queued' and due (next_attempt_at <= now_ms), oldest due first, count an attempt and mark
- * them 'sending'.  *msgs receives a heap array of *count messages (NULL and 0 when none are due);
- * free it with outbox_msgs_free.  MC_EINVAL: a transaction is already open or limit is 0;
- * MC_EUNAVAIL: the database stayed locked; MC_EDB; MC_ENOMEM.  On error nothing is claimed.
+ * In one transaction of its own (none may be open on 'db'), take up to 'limit' (at most 10000)
+ * messages that are 'queued' and due (next_attempt_at <= now_ms), oldest due first, count an
+ * attempt and mark them 'sending'.  *msgs receives a heap array of *count messages (NULL and 0
+ * when none are due); free it with outbox_msgs_free.  MC_EINVAL: a transaction is already open
+ * or limit is 0; MC_EUNAVAIL: the database stayed locked; MC_EDB; MC_ENOMEM.  On error
+ * nothing is claimed.
  */
 int outbox_claim_due(struct db *db, int64_t now_ms, size_t limit, struct outbox_msg **msgs,
                      size_t *count);

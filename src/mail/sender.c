@@ -137,7 +137,8 @@ static void maildir_host(char *out, size_t len)
 static int maildir_write(const char *data_dir, int64_t now_ms, const char *msg, size_t len,
                          char *path_out, size_t pathlen, char *err, size_t errlen)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX + SENDER_HOST_LEN + 80], name[SENDER_HOST_LEN + 64], host[SENDER_HOST_LEN];
+	char dir[PATH_MAX], tmp[PATH_MAX + SENDER_HOST_LEN + 80];
+	char name[SENDER_HOST_LEN + 64], host[SENDER_HOST_LEN];
 	static const char *const parts[] = { "tmp", "new", "cur" };
 	int fd = -1, created = 0, n, tries, rc;
 	size_t i;
@@ -167,8 +168,8 @@ static int maildir_write(const char *data_dir, int64_t now_ms, const char *msg, 
 		snprintf(name, sizeof name, "%" PRId64 ".%ld_%lu.%s", now_ms / 1000, (long)getpid(),
 		         atomic_fetch_add(&maildir_seq, 1), host);
 		n = snprintf(tmp, sizeof tmp, "%s/tmp/%s", dir, name);
-		if (n < 0 || (size_t)n >= sizeof tmp || (size_t)snprintf(path_out, pathlen, "%s/new/%s",
-		                                                         dir, name) >= pathlen) {
+		if (n < 0 || (size_t)n >= sizeof tmp ||
+		    (size_t)snprintf(path_out, pathlen, "%s/new/%s", dir, name) >= pathlen) {
 			mc_errf(err, errlen, "the Maildir path is too long");
 			rc = MC_EIO;
 			goto out;
@@ -206,12 +207,10 @@ static int maildir_write(const char *data_dir, int64_t now_ms, const char *msg, 
 	created = 0; /* moved: nothing to remove */
 	snprintf(dir + strlen(dir), sizeof dir - strlen(dir), "/new");
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
-		/* The file is in new/; only its durability across a power cut is in doubt. */
-		mc_errf(err, errlen, "cannot sync %s: %s", dir, strerror(errno));
-		rc = MC_EIO;
-		goto out;
-	}
+	/* The message is in new/ already: writing it again would make a duplicate, so a failed
+	 * sync of the folder (durability across a power cut only) is logged, not retried. */
+	if (fd < 0 || fsync(fd) != 0)
+		fprintf(stderr, "mail: cannot sync %s: %s\n", dir, strerror(errno));
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -294,8 +293,9 @@ static int deliver_one(const struct mail_sender_config *cfg, struct db *db,
 		rc = smtp_send(&sc, cfg->from, msg->recipient, out.data, out.len, &code, err,
 		               sizeof err);
 		what = rc == 0 ? OUT_SENT : rc == MC_EINVAL ? OUT_FAILED : OUT_RETRY;
-		/* No answer at all, or 421 (closing): the server is down; leave the rest for later. */
-		if (rc != 0 && rc != MC_EINVAL && (code == 0 || code == 421))
+		/* A temporary failure other than one mailbox's (450 busy, 452 full) means the server is
+		 * down or refusing service: leave the other messages for a later pass. */
+		if (rc != 0 && rc != MC_EINVAL && code != 450 && code != 452)
 			*halt = 1;
 	} else {
 		rc = maildir_write(cfg->data_dir, m.date_ms, out.data, out.len, path, sizeof path, err,

@@ -26,8 +26,9 @@ struct mail_sender_config {
  * no SMTP URL, write it into the Maildir <data_dir>/mail/new/ (through tmp/, fsync'ed), then mark
  * it sent, retried later (temporary failure) or failed (permanent failure, or a message that
  * cannot be built).  One line per message goes to stderr ("mail: sent id=7 to=a@example.vn"),
- * never a body or the SMTP URL.  When the server cannot be reached the pass stops after that
- * message, which is retried later with the others still due.
+ * never a body or the SMTP URL.  When the server cannot be reached or refuses service (any
+ * temporary failure but 450 and 452, which concern one mailbox) the pass stops after that
+ * message, and the others still due wait for the next pass.
  * MC_EINVAL: bad settings (SMTP URL, From address), nothing claimed; MC_EDB, MC_EUNAVAIL:
  * the database failed (a message whose outcome could not be recorded stays 'sending' until
  * outbox_recover at the next start: delivered messages are never put back in the queue while

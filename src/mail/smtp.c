@@ -30,6 +30,8 @@ struct answer {
 	int more; /* the last line was "NNN-...": the reply goes on */
 	char error[SMTP_ANSWER_LEN];
 	long error_code;
+	char command[5];       /* the verb of the last command sent ("MAIL", "RCPT", "DATA" ...) */
+	char error_command[5]; /* the one the kept error answered ("" for the greeting) */
 };
 
 static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
@@ -77,8 +79,9 @@ static size_t upload_read(char *dest, size_t size, size_t nitems, void *arg)
 }
 
 /*
- * libcurl shows each line the server sends as CURLINFO_HEADER_IN; keep the last reply.  What we
- * send (CURLINFO_HEADER_OUT) is ignored: it holds the AUTH exchange.
+ * libcurl shows each line the server sends as CURLINFO_HEADER_IN; keep the last reply.  Of what
+ * we send (CURLINFO_HEADER_OUT) only a command's first four letters are kept: the rest may be
+ * the AUTH exchange.
  */
 static int debug_seen(CURL *h, curl_infotype type, char *data, size_t size, void *arg)
 {
@@ -86,6 +89,12 @@ static int debug_seen(CURL *h, curl_infotype type, char *data, size_t size, void
 	size_t i;
 
 	(void)h;
+	if (type == CURLINFO_HEADER_OUT) {
+		for (i = 0; i < 4 && i < size && data[i] >= 'A' && data[i] <= 'Z'; i++)
+			a->command[i] = data[i];
+		a->command[i] = '\0';
+		return 0;
+	}
 	if (type != CURLINFO_HEADER_IN)
 		return 0;
 	if (!a->more)
@@ -103,15 +112,27 @@ static int debug_seen(CURL *h, curl_infotype type, char *data, size_t size, void
 	if (!a->more && a->len >= 3 && (a->text[0] == '4' || a->text[0] == '5') &&
 	    a->text[1] >= '0' && a->text[1] <= '9' && a->text[2] >= '0' && a->text[2] <= '9') {
 		memcpy(a->error, a->text, a->len + 1);
+		memcpy(a->error_command, a->command, sizeof a->command);
 		a->error_code = (a->text[0] - '0') * 100 + (a->text[1] - '0') * 10 + (a->text[2] - '0');
 	}
 	return 0;
 }
 
-/* Answers about our login: the setting is wrong, not the message. */
-static int auth_answer(CURLcode rc, long code)
+/*
+ * Whether a failure is about this message: a 5xx answer to MAIL FROM, RCPT TO or the message
+ * itself.  A 5xx to the greeting, EHLO, STARTTLS or AUTH, and the authentication answers, say
+ * the server or our settings are wrong, which an administrator can fix: retried.
+ */
+static int permanent(CURLcode res, long code, const struct answer *a)
 {
-	return rc == CURLE_LOGIN_DENIED || code == 530 || code == 534 || code == 535 || code == 538;
+	if (code < 500 || code > 599 || res == CURLE_LOGIN_DENIED)
+		return 0;
+	if (code == 530 || code == 534 || code == 535 || code == 538)
+		return 0;
+	if (a->error_code != code)
+		return 1; /* no record of the exchange: trust the code */
+	return strcmp(a->error_command, "MAIL") == 0 || strcmp(a->error_command, "RCPT") == 0 ||
+	       strcmp(a->error_command, "DATA") == 0;
 }
 
 int smtp_send(const struct smtp_config *c, const char *from, const char *to, const char *message,
@@ -141,14 +162,14 @@ int smtp_send(const struct smtp_config *c, const char *from, const char *to, con
 	}
 	strcat(from_addr, ">");
 	strcat(to_addr, ">");
-	if (smtp_url_check(c->url) != 0) {
-		mc_errf(err, errlen, "the SMTP URL is not smtp://host or smtps://host");
-		rc = MC_EUNAVAIL;
-		goto out;
-	}
 	pthread_once(&smtp_once, smtp_global_init);
 	if (smtp_init_rc != CURLE_OK) {
 		mc_errf(err, errlen, "libcurl: %s", curl_easy_strerror(smtp_init_rc));
+		rc = MC_EUNAVAIL;
+		goto out;
+	}
+	if (smtp_url_check(c->url) != 0) {
+		mc_errf(err, errlen, "the SMTP URL is not smtp://host or smtps://host");
 		rc = MC_EUNAVAIL;
 		goto out;
 	}
@@ -202,7 +223,7 @@ int smtp_send(const struct smtp_config *c, const char *from, const char *to, con
 		        curl_err[0] != '\0' ? curl_err : curl_easy_strerror(res));
 	else
 		mc_errf(err, errlen, "%s", curl_err[0] != '\0' ? curl_err : curl_easy_strerror(res));
-	rc = code >= 500 && code <= 599 && !auth_answer(res, code) ? MC_EINVAL : MC_EUNAVAIL;
+	rc = permanent(res, code, &answer) ? MC_EINVAL : MC_EUNAVAIL;
 out:
 	if (smtp_code != NULL)
 		*smtp_code = code;

@@ -29,11 +29,12 @@ int smtp_url_check(const char *url);
  * the server's answer and libcurl's description, e.g. "550 5.1.1 No such user (RCPT failed:
  * 550)", or why no answer came.
  * Returns 0 when the server accepted the message (250 after DATA).  MC_EINVAL: a permanent
- * failure, a 5xx answer about this message, or a bad 'from'/'to' (CR, LF, brackets...); never
- * retry.  MC_EUNAVAIL: a temporary failure: no connection, a timeout, a TLS problem, a 4xx
- * answer, a bad URL, and also a rejected login (535 and other authentication answers, and a
- * server demanding authentication): those are the configuration's fault, not the message's,
- * so they are retried while an administrator fixes the setting.  MC_ENOMEM.
+ * failure: a 5xx answer to MAIL FROM, RCPT TO or the message (DATA), or a bad 'from'/'to'
+ * (CR, LF, brackets...); never retry.  MC_EUNAVAIL: a temporary failure: no connection, a
+ * timeout, a TLS problem (certificate included), a 4xx answer, a bad URL, and also a 5xx
+ * answer to the greeting, EHLO, STARTTLS or AUTH and the authentication answers (530, 534, 535,
+ * 538): those are the server's or the settings' fault, not the message's, so they are retried
+ * while an administrator fixes them.  MC_ENOMEM.
  */
 int smtp_send(const struct smtp_config *c, const char *from, const char *to, const char *message,
               size_t len, long *smtp_code, char *err, size_t errlen);

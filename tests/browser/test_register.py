@@ -41,7 +41,7 @@ def set_field(driver, name, value):
     if kind == "radio":
         for r in els:
             if r.get_attribute("value") == value:
-                driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", r)
+                driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", r)
                 r.click()
                 return
         raise AssertionError("no %s radio with value %s" % (name, value))
@@ -51,7 +51,7 @@ def set_field(driver, name, value):
             "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));"
             "arguments[0].dispatchEvent(new Event('change', {bubbles: true}));", el, value)
         return
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", el)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", el)
     el.clear()
     el.send_keys(value)
 
@@ -61,7 +61,7 @@ def submit(driver):
     button = form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], "
                                                 "button:not([type])")
     old = driver.find_element(By.TAG_NAME, "html")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button)
     button.click()
     WebDriverWait(driver, 20).until(EC.staleness_of(old))
     WebDriverWait(driver, 20).until(

@@ -8,7 +8,6 @@ import email
 import email.policy
 import email.utils
 import glob
-import http.cookiejar
 import itertools
 import os
 import random
@@ -201,18 +200,18 @@ def business(**over):
 
 # ---- pages and forms ----
 
-class _SecureOverHttp(http.cookiejar.DefaultCookiePolicy):
-    """Send Secure cookies to http://127.0.0.1 too: servers started with an https base URL are
+class _Session(requests.Session):
+    """Sends Secure cookies to http://127.0.0.1 too: servers started with an https base URL are
     still reached over plain HTTP here (the Set-Cookie attributes are checked on their own)."""
 
-    def return_ok_secure(self, cookie, request):
-        return True
+    def prepare_request(self, request):
+        for c in self.cookies:
+            c.secure = False
+        return super().prepare_request(request)
 
 
 def new_session():
-    s = requests.Session()
-    s.cookies.set_policy(_SecureOverHttp())
-    return s
+    return _Session()
 
 
 def soup_of(r):

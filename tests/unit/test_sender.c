@@ -29,12 +29,18 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/err.h"
+#include "lib/tpl.h"
+#include "mail/compose.h"
 #include "mail/outbox.h"
 #include "mail/sender.h"
 #include "store/db.h"
 
 #ifndef MIGRATIONS_DIR
 #define MIGRATIONS_DIR "migrations"
+#endif
+
+#ifndef TEMPLATES_DIR
+#define TEMPLATES_DIR MIGRATIONS_DIR "/../templates"
 #endif
 
 #define T0 1795998825000LL /* 2026-11-30T00:33:45.000Z */
@@ -48,6 +54,8 @@
 struct fake_smtp {
 	int listen_fd;
 	int port;
+	const char *greeting;   /* NULL: "220 ..." */
+	const char *mail_reply; /* NULL: "250 2.1.0 ok" */
 	const char *rcpt_reply; /* e.g. "250 2.1.5 ok" */
 	const char *data_reply; /* the answer after the message */
 	pthread_t thread;
@@ -105,7 +113,13 @@ static void serve(struct fake_smtp *f, int fd)
 	struct buf data;
 
 	buf_init(&data, NULL);
-	send_line(fd, "220 fake.example.vn ESMTP");
+	if (f->greeting != NULL) {
+		send_line(fd, f->greeting);
+		if (f->greeting[0] != '2')
+			return;
+	} else {
+		send_line(fd, "220 fake.example.vn ESMTP");
+	}
 	while (read_line(fd, line, sizeof line) == 0) {
 		if (strncasecmp(line, "EHLO", 4) == 0) {
 			send_line(fd, "250-fake.example.vn");
@@ -117,7 +131,7 @@ static void serve(struct fake_smtp *f, int fd)
 			pthread_mutex_lock(&f->lock);
 			snprintf(f->mail_from, sizeof f->mail_from, "%.255s", line + 10);
 			pthread_mutex_unlock(&f->lock);
-			send_line(fd, "250 2.1.0 ok");
+			send_line(fd, f->mail_reply != NULL ? f->mail_reply : "250 2.1.0 ok");
 		} else if (strncasecmp(line, "RCPT TO:", 8) == 0) {
 			pthread_mutex_lock(&f->lock);
 			snprintf(f->rcpt_to, sizeof f->rcpt_to, "%.255s", line + 8);
@@ -215,6 +229,23 @@ static void fake_stop(struct fake_smtp *f)
 	close(f->listen_fd);
 	pthread_mutex_destroy(&f->lock);
 	buf_free(&f->last);
+}
+
+/* Wait (up to 5 s) until the server has finished 'n' sessions: the client may return before
+ * the server is done with the connection. */
+static int fake_sessions(struct fake_smtp *f, int n)
+{
+	int i, got = 0;
+
+	for (i = 0; i < 500; i++) {
+		pthread_mutex_lock(&f->lock);
+		got = f->sessions;
+		pthread_mutex_unlock(&f->lock);
+		if (got >= n)
+			break;
+		usleep(10000);
+	}
+	return got;
 }
 
 /* A port on 127.0.0.1 where nothing listens (connection refused). */
@@ -430,13 +461,15 @@ static void test_maildir(void **state)
 			if (strncmp(p + 14, mid, strlen(mid)) == 0) {
 				found++;
 				assert_memory_equal(msg, "From: ", 6);
-				assert_non_null(strstr(msg, "\r\nDate: Mon, 30 Nov 2026 00:33:45 +0000\r\n"));
+				assert_non_null(
+				    strstr(msg, "\r\nDate: Mon, 30 Nov 2026 00:33:45 +0000\r\n"));
 				assert_non_null(strstr(msg, "\r\nMIME-Version: 1.0\r\n"));
 				if (i == 1)
 					assert_non_null(strstr(msg, " <binh@example.vn>\r\n"));
 				text = text_part(msg);
-				assert_string_equal(text, "Kính gửi Ông/Bà Nguyễn Văn An,\r\n\r\n"
-				                          "https://dichvucong.example.vn/kich-hoat?t=abc\r\n");
+				assert_string_equal(text,
+				                    "Kính gửi Ông/Bà Nguyễn Văn An,\r\n\r\n"
+				                    "https://dichvucong.example.vn/kich-hoat?t=abc\r\n");
 				free(text);
 			}
 			free(msg);
@@ -569,9 +602,9 @@ static void test_smtp_permanent(void **state)
 	assert_int_equal(listed, 2);
 	fx->clk.fixed_ms += 60 * MINUTE;
 	assert_int_equal(mail_deliver_due(&fx->cfg, fx->db), 0);
+	assert_int_equal(fake_sessions(&f, 2), 2);
 	pthread_mutex_lock(&f.lock);
 	assert_int_equal(f.accepted, 0);
-	assert_int_equal(f.sessions, 2);
 	pthread_mutex_unlock(&f.lock);
 	fake_stop(&f);
 }
@@ -593,33 +626,78 @@ static void test_smtp_data_rejected(void **state)
 	fake_stop(&f);
 }
 
+/* A busy mailbox (450) is retried later and does not hold up the other messages. */
 static void test_smtp_temporary(void **state)
 {
 	struct fixture *fx = *state;
 	struct fake_smtp f;
 	char got[1024], want[64];
-	int64_t a;
+	int64_t a, b;
 
 	fake_start(&f, "450 4.2.1 Mailbox busy, try later", "250 ok");
 	smtp_url(fx, f.port);
 	a = enqueue_on(fx->db, "an@example.vn", T0);
+	b = enqueue_on(fx->db, "binh@example.vn", T0);
 	assert_int_equal(mail_deliver_due(&fx->cfg, fx->db), 0);
 	check_status(fx->db, a, "queued");
+	check_status(fx->db, b, "queued");
 	row_text(fx->db, a, "last_error", got, sizeof got);
 	assert_non_null(strstr(got, "450 4.2.1 Mailbox busy, try later"));
+	row_text(fx->db, b, "attempts", got, sizeof got);
+	assert_string_equal(got, "1");
 	row_text(fx->db, a, "next_attempt_at", got, sizeof got);
 	assert_string_equal(got, clock_iso8601(T0 + MINUTE, want, sizeof want));
-	/* The mailbox frees up: sent on the next try. */
+	/* The mailboxes free up: sent on the next try. */
 	pthread_mutex_lock(&f.lock);
 	f.rcpt_reply = "250 ok";
 	pthread_mutex_unlock(&f.lock);
 	fx->clk.fixed_ms = T0 + MINUTE;
 	assert_int_equal(mail_deliver_due(&fx->cfg, fx->db), 0);
 	check_status(fx->db, a, "sent");
+	check_status(fx->db, b, "sent");
 	pthread_mutex_lock(&f.lock);
-	assert_int_equal(f.accepted, 1);
+	assert_int_equal(f.accepted, 2);
 	pthread_mutex_unlock(&f.lock);
 	fake_stop(&f);
+}
+
+/* 5xx answers that are about the server or our settings, not the message, are retried. */
+static void test_smtp_server_refusals_are_temporary(void **state)
+{
+	static const struct {
+		const char *greeting, *mail_reply, *expect;
+	} cases[] = {
+		{ "554 5.3.2 No SMTP service here", NULL, "554 5.3.2 No SMTP service here" },
+		{ NULL, "530 5.7.0 Authentication required", "530 5.7.0 Authentication required" },
+		{ NULL, "553 5.7.1 Sender address rejected", NULL },
+	};
+	struct fixture *fx = *state;
+	struct fake_smtp f;
+	struct db_stmt *st;
+	char got[1024];
+	int64_t a;
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(db_prepare(fx->db, "DELETE FROM mail_outbox", &st), 0);
+		assert_int_equal(db_step(st), DB_DONE);
+		fake_start(&f, "250 ok", "250 ok");
+		f.greeting = cases[i].greeting;
+		f.mail_reply = cases[i].mail_reply;
+		smtp_url(fx, f.port);
+		a = enqueue_on(fx->db, "an@example.vn", fx->clk.fixed_ms);
+		assert_int_equal(mail_deliver_due(&fx->cfg, fx->db), 0);
+		row_text(fx->db, a, "last_error", got, sizeof got);
+		if (cases[i].expect != NULL) {
+			check_status(fx->db, a, "queued");
+			assert_non_null(strstr(got, cases[i].expect));
+		} else {
+			/* A 5xx to MAIL FROM is about this message (size, sender): permanent. */
+			check_status(fx->db, a, "failed");
+			assert_non_null(strstr(got, "553 5.7.1 Sender address rejected"));
+		}
+		fake_stop(&f);
+	}
 }
 
 /* Bad settings claim nothing; a row that cannot be built fails instead of blocking. */
@@ -647,9 +725,9 @@ static void test_bad_settings_and_rows(void **state)
 
 	/* A row written around outbox_enqueue, with a bad recipient. */
 	assert_int_equal(db_prepare(fx->db,
-	                            "INSERT INTO mail_outbox (recipient, subject, body_text, body_html,"
-	                            " message_id, status, created_at, next_attempt_at) VALUES"
-	                            " ('bad', 's', 't', 'h', '<x@y>', 'queued', ?, ?)",
+	                            "INSERT INTO mail_outbox (recipient, subject, body_text,"
+	                            " body_html, message_id, status, created_at, next_attempt_at)"
+	                            " VALUES ('bad', 's', 't', 'h', '<x@y>', 'queued', ?, ?)",
 	                            &st),
 	                 0);
 	assert_int_equal(db_bind_cstr(st, 1, "2026-11-30T00:00:00.000Z"), 0);
@@ -710,6 +788,134 @@ static void test_thread(void **state)
 	assert_null(mail_sender_start(&fx->cfg));
 }
 
+/* ---- templates/mail and mail_compose ----------------------------------------------------- */
+
+static struct tpl_set *load_templates(void)
+{
+	struct tpl_set *t = tpl_set_new();
+	char err[512];
+
+	assert_non_null(t);
+	if (tpl_set_load_dir(t, TEMPLATES_DIR, err, sizeof err) != 0)
+		fail_msg("templates: %s", err);
+	return t;
+}
+
+/* Every message renders: a one-line subject, the link alone on a line of the text, the HTML in
+ * the layout with every value escaped, the text with none. */
+static void test_compose_templates(void **state)
+{
+	static const char *names[] = { "activate", "reset", "email_change", "password_changed" };
+	static const char *subjects[] = { "Kích hoạt tài khoản trên Cổng DVC <Hà Nội>",
+		                          "Đặt lại mật khẩu tài khoản",
+		                          "Xác nhận địa chỉ thư điện tử mới",
+		                          "Mật khẩu tài khoản đã được thay đổi" };
+	const char *link = "https://dichvucong.example.vn/tai-khoan/kich-hoat?t=AbC-123&x=1";
+	struct tpl_set *t = load_templates();
+	struct mail_content c;
+	json_t *data;
+	size_t i;
+
+	(void)state;
+	data = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s}", "full_name", "Nguyễn Văn <An> & Co",
+	                 "link", link, "hours", 24, "portal_name", "Cổng DVC <Hà Nội>", "new_email",
+	                 "an.moi@example.vn", "time", "08:15 ngày 30/11/2026");
+	assert_non_null(data);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		memset(&c, 0, sizeof c);
+		assert_int_equal(mail_compose(t, names[i], data, &c), 0);
+		assert_string_equal(c.subject, subjects[i]);
+		assert_null(strpbrk(c.subject, "\r\n"));
+		assert_non_null(strstr(c.text, "Kính gửi Ông/Bà Nguyễn Văn <An> & Co,\n"));
+		assert_null(strstr(c.text, "&amp;"));
+		assert_non_null(strstr(c.html, "<!doctype html>"));
+		assert_non_null(strstr(c.html, "Nguyễn Văn &lt;An&gt; &amp; Co"));
+		assert_null(strstr(c.html, "<An>"));
+		if (strcmp(names[i], "password_changed") != 0) {
+			char line[256];
+			snprintf(line, sizeof line, "\n%s\n", link);
+			assert_non_null(strstr(c.text, line));
+			assert_non_null(strstr(c.html, "href=\"https://dichvucong.example.vn/"
+			                                "tai-khoan/kich-hoat?t=AbC-123&amp;x=1\""));
+		} else {
+			assert_non_null(strstr(c.text, "08:15 ngày 30/11/2026"));
+		}
+		if (strcmp(names[i], "email_change") == 0)
+			assert_non_null(strstr(c.text, "an.moi@example.vn"));
+		if (strcmp(names[i], "activate") == 0 || strcmp(names[i], "reset") == 0)
+			assert_non_null(strstr(c.text, "24 giờ"));
+		mail_content_free(&c);
+		assert_null(c.subject);
+	}
+	memset(&c, 0, sizeof c);
+	assert_int_equal(mail_compose(t, "nosuch", data, &c), MC_ENOTFOUND);
+	assert_null(c.subject);
+	assert_int_equal(mail_compose(t, "../activate", data, &c), MC_EINVAL);
+	assert_int_equal(mail_compose(t, "", data, &c), MC_EINVAL);
+	assert_int_equal(mail_compose(t, NULL, data, &c), MC_EINVAL);
+	mail_content_free(&c);
+	mail_content_free(NULL);
+	json_decref(data);
+	tpl_set_free(t);
+}
+
+/* A subject template with line breaks and spaces still gives one line. */
+static void test_compose_one_line_subject(void **state)
+{
+	struct tpl_set *t = tpl_set_new();
+	struct mail_content c;
+	json_t *data = json_pack("{s:s}", "x", "a\r\nBcc: evil@example.com");
+	const char *subject = "  Thông báo\n  {{{x}}} \t\n", *body = "b";
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(tpl_set_add(t, "mail/t_subject", subject, strlen(subject), NULL, 0), 0);
+	assert_int_equal(tpl_set_add(t, "mail/t_text", body, strlen(body), NULL, 0), 0);
+	assert_int_equal(tpl_set_add(t, "mail/t_html", "", 0, NULL, 0), 0);
+	assert_int_equal(mail_compose(t, "t", data, &c), 0);
+	assert_string_equal(c.subject, "Thông báo a Bcc: evil@example.com");
+	assert_string_equal(c.html, "");
+	mail_content_free(&c);
+	json_decref(data);
+	tpl_set_free(t);
+}
+
+/* From template to Maildir file: the subject decodes back, the link is on its own line. */
+static void test_compose_to_maildir(void **state)
+{
+	struct fixture *fx = *state;
+	struct tpl_set *t = load_templates();
+	struct mail_content c;
+	char names[2][256], path[4096], *msg, *text;
+	json_t *data;
+	int64_t id;
+
+	data = json_pack("{s:s, s:s, s:i, s:s}", "full_name", "Trần Thị Bình", "link",
+	                 "https://dichvucong.example.vn/a?t=1", "hours", 24, "portal_name",
+	                 "Cổng dịch vụ công tỉnh Bình Định");
+	assert_int_equal(mail_compose(t, "activate", data, &c), 0);
+	assert_int_equal(db_begin(fx->db), 0);
+	assert_int_equal(outbox_enqueue(fx->db, "binh@example.vn", c.subject, c.text, c.html,
+	                                DOMAIN, T0, &id),
+	                 0);
+	assert_int_equal(db_commit(fx->db), 0);
+	assert_int_equal(mail_deliver_due(&fx->cfg, fx->db), 0);
+	check_status(fx->db, id, "sent");
+	snprintf(path, sizeof path, "%s/mail/new", fx->dir);
+	assert_int_equal(list_dir(path, names, 2), 1);
+	snprintf(path, sizeof path, "%s/mail/new/%s", fx->dir, names[0]);
+	msg = read_file(path);
+	assert_non_null(strstr(msg, "\r\nSubject: =?UTF-8?B?"));
+	text = text_part(msg);
+	assert_non_null(strstr(text, "\r\nhttps://dichvucong.example.vn/a?t=1\r\n"));
+	assert_non_null(strstr(text, "Kính gửi Ông/Bà Trần Thị Bình,"));
+	free(text);
+	free(msg);
+	mail_content_free(&c);
+	json_decref(data);
+	tpl_set_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -720,8 +926,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_smtp_permanent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_smtp_data_rejected, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_smtp_temporary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_server_refusals_are_temporary, setup,
+		                                teardown),
 		cmocka_unit_test_setup_teardown(test_bad_settings_and_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thread, setup, teardown),
+		cmocka_unit_test(test_compose_templates),
+		cmocka_unit_test(test_compose_one_line_subject),
+		cmocka_unit_test_setup_teardown(test_compose_to_maildir, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
