@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "lib/err.h"
+#include "mail/smtp.h"
 #include "limit.h"
 
 #ifndef MOTCUA_SHARE_DIR
@@ -149,8 +150,8 @@ static int set_one(struct cfg *c, const struct cfg_entry *e, const char *v, FILE
 			return bad(err, e, "must not be empty");
 		break;
 	case CFG_SMTP:
-		if (v[0] != '\0' && strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0)
-			return bad(err, e, "must start with smtp:// or smtps://");
+		if (v[0] != '\0' && smtp_url_check(v) != 0)
+			return bad(err, e, "must be smtp://[user:password@]host[:port] or smtps://...");
 		break;
 	case CFG_EMAIL: {
 		const char *at = strchr(v, '@');

@@ -588,7 +588,7 @@ int account_login_allowed(const struct account_env *env, struct db *db, const ch
 	int rc;
 
 	snprintf(key, sizeof(key), "ip:%s", client);
-	if ((rc = rate_check(db, &RATE_LOGIN_FAILURES, key, now)) != 0)
+	if ((rc = rate_check(db, &RATE_LOGIN_ADDRESS, key, now)) != 0)
 		return rc;
 	if (email != NULL && validate_email(email, ekey, sizeof(ekey), &msg) == 0) {
 		snprintf(key, sizeof(key), "email:%s", ekey);
@@ -613,7 +613,7 @@ int account_login_finish(const struct account_env *env, struct db *db,
 	if (!verified || a->account_id == 0) {
 		/* Count the failure for the address and for the account (by its e-mail, so an unknown
 		 * address is limited the same way and reveals nothing). */
-		r1 = rate_hit(db, &RATE_LOGIN_FAILURES, ipkey, now);
+		r1 = rate_hit(db, &RATE_LOGIN_ADDRESS, ipkey, now);
 		r2 = a->email_key[0] ? rate_hit(db, &RATE_LOGIN_FAILURES, acctkey, now) : 0;
 		if ((r1 < 0 && r1 != MC_ELIMIT) || (r2 < 0 && r2 != MC_ELIMIT)) {
 			rc = r1 != MC_ELIMIT && r1 < 0 ? r1 : r2;

@@ -8,6 +8,7 @@
 #include "store/db.h"
 
 const struct rate_rule RATE_LOGIN_FAILURES = { "login", 5, 15LL * 60 * 1000, 15LL * 60 * 1000 };
+const struct rate_rule RATE_LOGIN_ADDRESS = { "login-ip", 20, 15LL * 60 * 1000, 15LL * 60 * 1000 };
 const struct rate_rule RATE_REGISTER = { "register", 30, 60LL * 60 * 1000, 60LL * 60 * 1000 };
 const struct rate_rule RATE_MAIL = { "mail", 5, 60LL * 60 * 1000, 60LL * 60 * 1000 };
 

@@ -15,7 +15,12 @@ struct rate_rule {
 	int64_t block_ms;
 };
 
-extern const struct rate_rule RATE_LOGIN_FAILURES; /* 5 failed logins / 15 min → wait 15 min */
+extern const struct rate_rule RATE_LOGIN_FAILURES; /* 5 failed logins / 15 min on one account
+                                                     * → it waits 15 min */
+/* 20 failed logins / 15 min from one address → it waits 15 min.  Higher than the account's:
+ * the citizens behind one commune office's NAT share an address, and one person's typos must not
+ * lock out the others, while guessing across many accounts is still cut short. */
+extern const struct rate_rule RATE_LOGIN_ADDRESS;
 extern const struct rate_rule RATE_REGISTER;       /* 30 valid registrations / hour per address */
 extern const struct rate_rule RATE_MAIL;           /* 5 resend or reset mails / hour per account */
 

@@ -2,6 +2,9 @@
 #include "http/work.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +37,11 @@ struct work_pool {
 static void *worker_main(void *p)
 {
 	struct work_pool *wp = p;
+
+	/* Workers run CPU-heavy jobs (argon2id, PDF): give way to the event loops, so pages keep
+	 * answering quickly while hashes are computed.  Linux applies nice per thread; should it
+	 * fail, the jobs still run, only at the loops' priority. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 
 	for (;;) {
 		struct work_job *job;
