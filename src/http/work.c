@@ -2,6 +2,7 @@
 #include "http/work.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,10 +39,12 @@ static void *worker_main(void *p)
 {
 	struct work_pool *wp = p;
 
-	/* Workers run CPU-heavy jobs (argon2id, PDF): give way to the event loops, so pages keep
-	 * answering quickly while hashes are computed.  Linux applies nice per thread; should it
-	 * fail, the jobs still run, only at the loops' priority. */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
+	/* Workers run CPU-heavy jobs (argon2id, PDF): they take the CPU only when no event loop
+	 * wants it (SCHED_IDLE), so pages keep answering quickly while hashes are computed.
+	 * Should that fail, a high nice value does nearly as well. */
+	struct sched_param sp = { 0 };
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 
 	for (;;) {
 		struct work_job *job;

@@ -1,11 +1,14 @@
 /* db_sqlite.c: the SQLite backend of the db.h facade. */
 #include "store/db_backend.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/err.h"
 
@@ -35,8 +38,45 @@ struct sqlite_conn {
 	struct sqlite_stmt **buckets;
 	size_t nbuckets;
 	size_t count;
+	int busy_ms;   /* how long to wait for the write lock */
+	int writer;    /* this connection holds the process's writer lock */
 	char msg[512]; /* last error, for db_errmsg */
 };
+
+/*
+ * Writers of this process take turns on a mutex before SQLite's own write lock.  SQLite's busy
+ * handler waits by sleeping (1, 2, 5, 10 ... 100 ms), and a sleeping event-loop thread answers
+ * nobody; a mutex wakes the next writer the moment the lock is free.  Other processes still
+ * meet SQLite's busy handler.
+ */
+static pthread_mutex_t writer_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static int writer_lock(struct sqlite_conn *c)
+{
+	struct timespec until;
+
+	if (c->writer)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += c->busy_ms / 1000;
+	until.tv_nsec += (long)(c->busy_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	if (pthread_mutex_timedlock(&writer_mutex, &until) != 0)
+		return MC_EUNAVAIL;
+	c->writer = 1;
+	return 0;
+}
+
+static void writer_unlock(struct sqlite_conn *c)
+{
+	if (c->writer) {
+		c->writer = 0;
+		pthread_mutex_unlock(&writer_mutex);
+	}
+}
 
 /* An empty, non-NULL value for zero-length text and blobs, so that NULL always means SQL NULL. */
 static const char empty_value[1];
@@ -217,6 +257,7 @@ static int sqlite_open(struct db *db, const char *target, char *err, size_t errl
 	sqlite3_db_config(c->handle, SQLITE_DBCONFIG_DQS_DML, 0, NULL);
 	sqlite3_db_config(c->handle, SQLITE_DBCONFIG_DQS_DDL, 0, NULL);
 	sqlite3_busy_timeout(c->handle, SQLITE_BUSY_TIMEOUT_MS);
+	c->busy_ms = SQLITE_BUSY_TIMEOUT_MS;
 	rc = set_wal(c, memory, target, err, errlen);
 	if (rc != 0)
 		goto out;
@@ -238,6 +279,8 @@ out:
 
 static void sqlite_close(struct db *db)
 {
+	if (conn_of(db) != NULL)
+		writer_unlock(conn_of(db));
 	conn_free(conn_of(db));
 	db->conn = NULL;
 }
@@ -346,25 +389,40 @@ static int sqlite_bind_null(struct db_stmt *st, int idx)
 
 static int sqlite_step(struct db_stmt *st)
 {
+	struct sqlite_conn *c = conn_of(st->db);
 	sqlite3_stmt *h = stmt_of(st)->handle;
-	int rc;
+	int rc, lone_write = 0;
 
+	/* A write outside a transaction takes the writer lock for its own duration. */
+	if (!c->writer && sqlite3_get_autocommit(c->handle) && !sqlite3_stmt_readonly(h)) {
+		if (writer_lock(c) != 0)
+			return fail_text(c, MC_EUNAVAIL, "database is locked: another writer holds it");
+		lone_write = 1;
+	}
 	rc = sqlite3_step(h);
 	if (rc == SQLITE_ROW)
-		return DB_ROW;
+		return DB_ROW; /* a lone write returning rows keeps the lock until its reset */
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(h);
+		if (lone_write || sqlite3_get_autocommit(c->handle))
+			writer_unlock(c);
 		return DB_DONE;
 	}
-	rc = fail(conn_of(st->db), rc);
+	rc = fail(c, rc);
 	/* Release the statement's locks; the message is already kept. */
 	sqlite3_reset(h);
+	if (sqlite3_get_autocommit(c->handle))
+		writer_unlock(c);
 	return rc;
 }
 
 static void sqlite_reset(struct db_stmt *st)
 {
+	struct sqlite_conn *c = conn_of(st->db);
+
 	sqlite3_reset(stmt_of(st)->handle);
+	if (sqlite3_get_autocommit(c->handle))
+		writer_unlock(c);
 }
 
 static int64_t sqlite_col_int64(struct db_stmt *st, int col)
@@ -447,11 +505,17 @@ out:
 static int sqlite_begin(struct db *db)
 {
 	struct sqlite_conn *c = conn_of(db);
+	int rc;
 
 	if (!sqlite3_get_autocommit(c->handle))
 		return fail_text(c, MC_EINVAL, "a transaction is already open");
 	/* IMMEDIATE takes the write lock now, so a busy database shows here and not mid-way. */
-	return run_simple(db, "BEGIN IMMEDIATE");
+	if (writer_lock(c) != 0)
+		return fail_text(c, MC_EUNAVAIL, "database is locked: another writer holds it");
+	rc = run_simple(db, "BEGIN IMMEDIATE");
+	if (rc != 0)
+		writer_unlock(c);
+	return rc;
 }
 
 static int sqlite_commit(struct db *db)
@@ -465,10 +529,15 @@ static int sqlite_commit(struct db *db)
 
 static int sqlite_rollback(struct db *db)
 {
+	struct sqlite_conn *c = conn_of(db);
+	int rc = 0;
+
 	/* Also covers SQLite having rolled back by itself after some errors (SQLITE_FULL ...). */
-	if (sqlite3_get_autocommit(conn_of(db)->handle))
-		return 0;
-	return run_simple(db, "ROLLBACK");
+	if (!sqlite3_get_autocommit(c->handle))
+		rc = run_simple(db, "ROLLBACK");
+	if (sqlite3_get_autocommit(c->handle))
+		writer_unlock(c);
+	return rc;
 }
 
 static int sqlite_exec_script(struct db *db, const char *sql)
@@ -514,6 +583,7 @@ int db_sqlite_set_busy_timeout(struct db *db, int ms)
 	if (db == NULL || db->ops != &db_sqlite_ops || ms < 0)
 		return MC_EINVAL;
 	sqlite3_busy_timeout(conn_of(db)->handle, ms);
+	conn_of(db)->busy_ms = ms;
 	return 0;
 }
 
