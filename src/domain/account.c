@@ -312,11 +312,8 @@ static int use_token(const struct account_env *env, struct db *db, const char *t
 	*account_id = db_col_int64(st, 1);
 	used = (int)db_col_int64(st, 2);
 	expired = (int)db_col_int64(st, 3);
-	if (new_email != NULL) {
-		size_t len;
-		const char *e = db_col_text(st, 4, &len);
-		snprintf(new_email, 256, "%.*s", (int)len, e ? e : "");
-	}
+	if (new_email != NULL)
+		db_col_copy(st, 4, new_email, 256);
 	db_reset(st);
 	if (used) {
 		*outcome = TOKEN_USED;
@@ -476,8 +473,6 @@ static int find_by_email(struct db *db, const char *email, int64_t *id, char nam
 	char key[256];
 	const char *msg;
 	struct db_stmt *st;
-	size_t len;
-	const char *s;
 	int rc;
 
 	*id = 0;
@@ -494,12 +489,9 @@ static int find_by_email(struct db *db, const char *email, int64_t *id, char nam
 	if (rc == DB_DONE)
 		return 0;
 	*id = db_col_int64(st, 0);
-	s = db_col_text(st, 1, &len);
-	snprintf(name, 404, "%.*s", (int)len, s ? s : "");
-	s = db_col_text(st, 2, &len);
-	snprintf(status, 16, "%.*s", (int)len, s ? s : "");
-	s = db_col_text(st, 3, &len);
-	snprintf(address, 256, "%.*s", (int)len, s ? s : "");
+	db_col_copy(st, 1, name, 404);
+	db_col_copy(st, 2, status, 16);
+	db_col_copy(st, 3, address, 256);
 	db_reset(st);
 	return 0;
 }
@@ -556,9 +548,8 @@ int account_request_reset(const struct account_env *env, struct db *db, const ch
 
 int account_login_begin(struct db *db, const char *email, struct login_attempt *out)
 {
-	const char *msg, *s;
+	const char *msg;
 	struct db_stmt *st;
-	size_t len;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -578,10 +569,8 @@ int account_login_begin(struct db *db, const char *email, struct login_attempt *
 	if (rc == DB_DONE)
 		return 0;
 	out->account_id = db_col_int64(st, 0);
-	s = db_col_text(st, 1, &len);
-	snprintf(out->status, sizeof(out->status), "%.*s", (int)len, s ? s : "");
-	s = db_col_text(st, 2, &len);
-	snprintf(out->hash, sizeof(out->hash), "%.*s", (int)len, s ? s : "");
+	db_col_copy(st, 1, out->status, sizeof(out->status));
+	db_col_copy(st, 2, out->hash, sizeof(out->hash));
 	db_reset(st);
 	return 0;
 }
@@ -648,8 +637,6 @@ out:
 static int contact_of(struct db *db, int64_t id, char email[256], char phone[11], char name[404])
 {
 	struct db_stmt *st;
-	const char *s;
-	size_t len;
 	int rc = db_prepare(db, "SELECT email, phone, full_name FROM accounts WHERE id = ?", &st);
 
 	if (rc != 0)
@@ -659,12 +646,9 @@ static int contact_of(struct db *db, int64_t id, char email[256], char phone[11]
 	rc = db_step(st);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : MC_ENOTFOUND;
-	s = db_col_text(st, 0, &len);
-	snprintf(email, 256, "%.*s", (int)len, s ? s : "");
-	s = db_col_text(st, 1, &len);
-	snprintf(phone, 11, "%.*s", (int)len, s ? s : "");
-	s = db_col_text(st, 2, &len);
-	snprintf(name, 404, "%.*s", (int)len, s ? s : "");
+	db_col_copy(st, 0, email, 256);
+	db_col_copy(st, 1, phone, 11);
+	db_col_copy(st, 2, name, 404);
 	db_reset(st);
 	return 0;
 }
@@ -775,11 +759,8 @@ int account_get(struct db *db, const struct actor *actor, struct account_view *v
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : MC_ENOTFOUND;
 	memset(v, 0, sizeof(*v));
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-		size_t len;
-		const char *s = db_col_text(st, (int)i, &len);
-		snprintf((char *)v + cols[i].off, cols[i].size, "%.*s", (int)len, s ? s : "");
-	}
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		db_col_copy(st, (int)i, (char *)v + cols[i].off, cols[i].size);
 	db_reset(st);
 	return 0;
 }
@@ -834,8 +815,6 @@ int account_check_new_password(const struct account_env *env, struct db *db,
 int account_password_hash(struct db *db, const struct actor *actor, char out[PASSWORD_HASH_LEN])
 {
 	struct db_stmt *st;
-	const char *s;
-	size_t len;
 	int rc;
 
 	if ((rc = require_login(actor)) != 0)
@@ -848,8 +827,7 @@ int account_password_hash(struct db *db, const struct actor *actor, char out[PAS
 	rc = db_step(st);
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : MC_ENOTFOUND;
-	s = db_col_text(st, 0, &len);
-	snprintf(out, PASSWORD_HASH_LEN, "%.*s", (int)len, s ? s : "");
+	db_col_copy(st, 0, out, PASSWORD_HASH_LEN);
 	db_reset(st);
 	return 0;
 }

@@ -34,14 +34,6 @@ int session_create(struct db *db, int64_t account_id, int64_t now_ms,
 	return rc < 0 ? rc : 0;
 }
 
-static void copy_col(struct db_stmt *st, int col, char *dst, size_t cap)
-{
-	size_t len;
-	const char *s = db_col_text(st, col, &len);
-
-	snprintf(dst, cap, "%.*s", (int)len, s ? s : "");
-}
-
 int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct actor *out)
 {
 	char hash[TOKEN_HASH_LEN + 1], now[32], idle_since[32], last_seen[32];
@@ -72,12 +64,12 @@ int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct act
 	memset(out, 0, sizeof(*out));
 	out->role = ROLE_CITIZEN;
 	out->account_id = db_col_int64(st, 0);
-	copy_col(st, 1, out->csrf, sizeof(out->csrf));
-	copy_col(st, 2, last_seen, sizeof(last_seen));
+	db_col_copy(st, 1, out->csrf, sizeof(out->csrf));
+	db_col_copy(st, 2, last_seen, sizeof(last_seen));
 	live = (int)db_col_int64(st, 3);
-	copy_col(st, 4, out->account_type, sizeof(out->account_type));
-	copy_col(st, 5, out->full_name, sizeof(out->full_name));
-	copy_col(st, 6, out->email, sizeof(out->email));
+	db_col_copy(st, 4, out->account_type, sizeof(out->account_type));
+	db_col_copy(st, 5, out->full_name, sizeof(out->full_name));
+	db_col_copy(st, 6, out->email, sizeof(out->email));
 	db_reset(st);
 	memcpy(out->session_hash, hash, sizeof(hash));
 	if (!live) {

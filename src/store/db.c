@@ -624,3 +624,17 @@ int db_schema_version(struct db *db, int64_t *version)
 out:
 	return rc != 0 ? MC_EDB : 0;
 }
+
+size_t db_col_copy(struct db_stmt *st, int col, char *dst, size_t cap)
+{
+	size_t len = 0;
+	const char *s = db_col_text(st, col, &len);
+	size_t n = len < cap ? len : cap - 1;
+
+	if (cap == 0)
+		return len;
+	if (s != NULL && n > 0)
+		memcpy(dst, s, n);
+	dst[s != NULL ? n : 0] = '\0';
+	return len;
+}

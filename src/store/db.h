@@ -67,6 +67,10 @@ const char *db_col_text(struct db_stmt *st, int col, size_t *len);
 const void *db_col_blob(struct db_stmt *st, int col, size_t *len);
 int db_col_is_null(struct db_stmt *st, int col);
 
+/* Copy text column 'col' into dst (cap bytes, NUL-terminated, cut at cap - 1 bytes); NULL
+ * copies as "".  Returns the column's full length. */
+size_t db_col_copy(struct db_stmt *st, int col, char *dst, size_t cap);
+
 /* The rowid / serial of the last INSERT on this connection. */
 int64_t db_last_id(struct db *db);
 
