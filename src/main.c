@@ -8,6 +8,7 @@
 #include "domain/account.h"
 #include "domain/demo.h"
 #include "lib/token.h"
+#include "mail/outbox.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "store/db.h"
@@ -30,6 +31,8 @@ static void usage(FILE *out)
 	        "  migrate   apply pending database migrations and print the schema version\n"
 	        "  demo      apply migrations and load demonstration data (--password P: one\n"
 	        "            password for every demo account)\n"
+	        "  mail-failed  list the e-mails given up (refused by the SMTP server, or failing\n"
+	        "            for 24 hours), with the server's answer\n"
 	        "  version   print the version\n"
 	        "  help      print this text\n"
 	        "\n");
@@ -46,6 +49,33 @@ static int cmd_migrate(const struct cfg *c)
 	db_schema_version(db, &version);
 	printf("schema version %lld\n", (long long)version);
 	db_close(db);
+	return 0;
+}
+
+static int print_failed(void *arg, const struct outbox_failed *m)
+{
+	(void)arg;
+	printf("%lld\t%s\t%s\t%s\t%lld\t%s\n", (long long)m->id, m->failed_at, m->recipient,
+	       m->subject, (long long)m->attempts, m->last_error ? m->last_error : "");
+	return 0;
+}
+
+/* motcua mail-failed: the messages given up (permanent refusals, or 24 hours of failures),
+ * newest first, with the server's answer: what an administrator must look at. */
+static int cmd_mail_failed(const struct cfg *c)
+{
+	struct db *db;
+	int rc;
+
+	if (app_open_database(c, &db) != 0)
+		return 1;
+	printf("id\tfailed_at\trecipient\tsubject\tattempts\tlast_error\n");
+	rc = outbox_list_failed(db, 1000, print_failed, NULL);
+	db_close(db);
+	if (rc != 0) {
+		fprintf(stderr, "motcua: cannot list the failed messages: %s\n", mc_strerror(rc));
+		return 1;
+	}
 	return 0;
 }
 
@@ -95,6 +125,8 @@ int main(int argc, char **argv)
 		return cmd_migrate(&c);
 	if (strcmp(words[0], "demo") == 0)
 		return cmd_demo(&c);
+	if (strcmp(words[0], "mail-failed") == 0)
+		return cmd_mail_failed(&c);
 	if (strcmp(words[0], "version") == 0) {
 		printf("motcua %s\n", MOTCUA_VERSION);
 		return 0;
