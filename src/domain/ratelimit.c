@@ -11,6 +11,7 @@ const struct rate_rule RATE_LOGIN_FAILURES = { "login", 5, 15LL * 60 * 1000, 15L
 const struct rate_rule RATE_LOGIN_ADDRESS = { "login-ip", 20, 15LL * 60 * 1000, 15LL * 60 * 1000 };
 const struct rate_rule RATE_REGISTER = { "register", 30, 60LL * 60 * 1000, 60LL * 60 * 1000 };
 const struct rate_rule RATE_MAIL = { "mail", 5, 60LL * 60 * 1000, 60LL * 60 * 1000 };
+const struct rate_rule RATE_MAIL_ADDRESS = { "mail-ip", 30, 60LL * 60 * 1000, 60LL * 60 * 1000 };
 
 static void full_key(const struct rate_rule *rule, const char *key, char *out, size_t len)
 {
@@ -45,6 +46,9 @@ int rate_hit(struct db *db, const struct rate_rule *rule, const char *key, int64
 	int64_t count;
 	int rc;
 
+	/* A key that waits stays waiting: nothing is counted meanwhile. */
+	if ((rc = rate_check(db, rule, key, now_ms)) != 0)
+		return rc;
 	full_key(rule, key, k, sizeof(k));
 	clock_iso8601(now_ms, now, sizeof(now));
 	clock_iso8601(now_ms - rule->window_ms, since, sizeof(since));

@@ -23,13 +23,15 @@ extern const struct rate_rule RATE_LOGIN_FAILURES; /* 5 failed logins / 15 min o
 extern const struct rate_rule RATE_LOGIN_ADDRESS;
 extern const struct rate_rule RATE_REGISTER;       /* 30 valid registrations / hour per address */
 extern const struct rate_rule RATE_MAIL;           /* 5 resend or reset mails / hour per account */
+extern const struct rate_rule RATE_MAIL_ADDRESS;   /* 30 resend or reset requests / hour per address */
 
 /* 0 when 'key' (e.g. "acct:12", "ip:203.0.113.5") may go on under 'rule' at now_ms;
  * MC_ELIMIT while it is blocked; MC_EDB. */
 int rate_check(struct db *db, const struct rate_rule *rule, const char *key, int64_t now_ms);
 
-/* Count one event for 'key'.  When that makes more than rule->max within the window, the key is
- * blocked for rule->block_ms and MC_ELIMIT is returned; otherwise 0.  MC_EDB. */
+/* Count one event for 'key'.  MC_ELIMIT, without counting, while the key waits; when this event
+ * makes rule->max within the window, the key waits rule->block_ms from now and MC_ELIMIT is
+ * returned; otherwise 0.  MC_EDB. */
 int rate_hit(struct db *db, const struct rate_rule *rule, const char *key, int64_t now_ms);
 
 /* Forget the events of 'key' (a successful login clears the account's failures). */

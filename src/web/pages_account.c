@@ -229,9 +229,22 @@ int page_resend_form(struct req *r)
 	return 0;
 }
 
+/* Requests that send mail (resend, reset) count against the client's address too: 429 when
+ * it asks too often, whatever the address typed (so the answer reveals nothing). */
+static int mail_request_allowed(struct req *r)
+{
+	char key[80];
+
+	snprintf(key, sizeof(key), "ip:%s", r->client);
+	return rate_hit(r->db, &RATE_MAIL_ADDRESS, key, clock_now_ms(&r->app->clock));
+}
+
 int page_resend(struct req *r)
 {
-	int rc = account_resend_activation(&r->app->accounts, r->db, field(r, "email"));
+	int rc = mail_request_allowed(r);
+
+	if (rc == 0)
+		rc = account_resend_activation(&r->app->accounts, r->db, field(r, "email"));
 
 	if (rc != 0)
 		return rc;
@@ -372,7 +385,10 @@ int page_forgot_form(struct req *r)
 
 int page_forgot(struct req *r)
 {
-	int rc = account_request_reset(&r->app->accounts, r->db, field(r, "email"));
+	int rc = mail_request_allowed(r);
+
+	if (rc == 0)
+		rc = account_request_reset(&r->app->accounts, r->db, field(r, "email"));
 
 	if (rc != 0)
 		return rc;
