@@ -123,7 +123,6 @@ enum login_outcome {
 	LOGIN_OK = 0,
 	LOGIN_BAD,       /* unknown e-mail or wrong password: one message for both */
 	LOGIN_INACTIVE,  /* right password, account not activated yet */
-	LOGIN_LIMITED,   /* too many failures: wait */
 };
 
 /*

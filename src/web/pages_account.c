@@ -329,7 +329,6 @@ static void login_done(struct req *r, void *p)
 		              "Tài khoản chưa được kích hoạt. Vui lòng mở thư kích hoạt đã gửi đến hộp thư của bạn, hoặc yêu cầu gửi lại thư kích hoạt.",
 		              1);
 		return;
-	case LOGIN_LIMITED:
 	case LOGIN_BAD:
 		login_refused(r, 422, "Thư điện tử hoặc mật khẩu không đúng.", 0);
 		return;
