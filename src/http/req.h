@@ -36,7 +36,7 @@ struct req {
 	struct actor actor;     /* who is asking: anonymous unless a live session came along */
 	struct cookie_jar cookies;
 	char anon_csrf[TOKEN_LEN + 1]; /* pre-session CSRF nonce (cookie mc_csrf), "" if none yet */
-	char client[64];        /* the client's address, for rate limits */
+	char client[64];        /* the client's address once asked for (req_client) */
 	int responded;
 };
 
@@ -113,6 +113,9 @@ const char *req_csrf_token(struct req *r);
 
 /* Whether 'token' (a form's csrf_token) is right for this visitor.  1 or 0. */
 int req_csrf_valid(struct req *r, const char *token);
+
+/* The client's address as text (for rate limits), looked up on first use. */
+const char *req_client(struct req *r);
 
 /* Status code for an mc_err. */
 int http_status_for(int err);

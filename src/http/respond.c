@@ -1,6 +1,8 @@
 /* respond.c: request accessors and the one way every response leaves: with security headers. */
 #include "http/req.h"
 
+#include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -409,4 +411,21 @@ int req_csrf_valid(struct req *r, const char *token)
 		return 0;
 	token_sign(r->app->key, r->anon_csrf, want);
 	return token_equal(token, want);
+}
+
+const char *req_client(struct req *r)
+{
+	h2o_conn_t *conn = r->h2o->conn;
+	struct sockaddr_storage ss;
+	char host[NI_MAXHOST];
+	socklen_t sl;
+
+	if (r->client[0] != '\0')
+		return r->client;
+	sl = conn->callbacks->get_peername(conn, (struct sockaddr *)&ss);
+	if (sl == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, host) == SIZE_MAX)
+		snprintf(r->client, sizeof(r->client), "unknown");
+	else
+		snprintf(r->client, sizeof(r->client), "%.63s", host);
+	return r->client;
 }

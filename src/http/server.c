@@ -139,25 +139,17 @@ static void on_req_dispose(void *p)
 }
 
 /*
- * Who is asking: the client's address, the pre-session CSRF cookie and, when a session cookie
- * came along, the session's account.  A stale or unknown session simply leaves the visitor
+ * Who is asking: the pre-session CSRF cookie and, when a session cookie came along, the
+ * session's account.  A stale or unknown session simply leaves the visitor
  * anonymous.  MC_EDB when the database fails.
  */
 static int load_visitor(struct req *r)
 {
 	h2o_req_t *h = r->h2o;
-	struct sockaddr_storage ss;
-	char host[NI_MAXHOST];
-	socklen_t sl;
 	const char *v;
 	ssize_t i = -1;
 	int rc;
 
-	sl = h->conn->callbacks->get_peername(h->conn, (struct sockaddr *)&ss);
-	if (sl == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, host) == SIZE_MAX)
-		snprintf(r->client, sizeof(r->client), "unknown");
-	else
-		snprintf(r->client, sizeof(r->client), "%.63s", host);
 	while ((i = h2o_find_header(&h->headers, H2O_TOKEN_COOKIE, i)) >= 0)
 		if (cookie_parse(r->pool, h->headers.entries[i].value.base,
 		                 h->headers.entries[i].value.len, &r->cookies) != 0)

@@ -167,7 +167,7 @@ int page_register(struct req *r)
 	char key[80];
 	int rc;
 
-	snprintf(key, sizeof(key), "ip:%s", r->client);
+	snprintf(key, sizeof(key), "ip:%s", req_client(r));
 	rc = rate_check(r->db, &RATE_REGISTER, key, clock_now_ms(&r->app->clock));
 	if (rc != 0)
 		return rc;
@@ -235,7 +235,7 @@ static int mail_request_allowed(struct req *r)
 {
 	char key[80];
 
-	snprintf(key, sizeof(key), "ip:%s", r->client);
+	snprintf(key, sizeof(key), "ip:%s", req_client(r));
 	return rate_hit(r->db, &RATE_MAIL_ADDRESS, key, clock_now_ms(&r->app->clock));
 }
 
@@ -309,7 +309,7 @@ static void login_done(struct req *r, void *p)
 	struct login_job *j = p;
 	enum login_outcome o = LOGIN_BAD;
 	char cookie[TOKEN_LEN + 1];
-	int rc = account_login_finish(&r->app->accounts, r->db, &j->attempt, j->verified, r->client,
+	int rc = account_login_finish(&r->app->accounts, r->db, &j->attempt, j->verified, req_client(r),
 	                              &o, cookie);
 
 	if (rc != 0) {
@@ -340,7 +340,7 @@ int page_login(struct req *r)
 	struct login_job *j;
 	int rc;
 
-	rc = account_login_allowed(&r->app->accounts, r->db, field(r, "email"), r->client);
+	rc = account_login_allowed(&r->app->accounts, r->db, field(r, "email"), req_client(r));
 	if (rc == MC_ELIMIT) {
 		login_refused(r, 429,
 		              "Bạn đã nhập sai thông tin đăng nhập quá nhiều lần. Để bảo vệ tài khoản, vui lòng thử lại sau 15 phút.",
