@@ -231,3 +231,28 @@ def assert_security_headers(headers):
     assert h["x-content-type-options"].lower() == "nosniff"
     assert h["referrer-policy"].strip() != ""
     assert h["x-request-id"].strip() != ""
+
+
+ERROR_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    403: "Không có quyền truy cập",
+    404: "Không tìm thấy trang",
+    405: "Phương thức không được hỗ trợ",
+    413: "Dữ liệu gửi lên quá lớn",
+    429: "Quá nhiều yêu cầu",
+}
+
+
+def assert_error_page(status, headers, body, want, marker=MARKER_WORD):
+    """A fixed Vietnamese HTML error page with the security headers, echoing nothing."""
+    from bs4 import BeautifulSoup
+    assert status == want, "status %s, wanted %d; body %r" % (status, want, body[:300])
+    assert headers.get("content-type", "").lower().startswith("text/html"), headers
+    text = body.decode("utf-8")
+    soup = BeautifulSoup(text, "html.parser")
+    assert soup.html is not None and soup.html.get("lang") == "vi", text[:300]
+    assert ERROR_TITLES[want] in text, "no Vietnamese title %r in %r" % (ERROR_TITLES[want],
+                                                                         text[:500])
+    assert marker not in text, "the error page echoes the request"
+    assert marker not in " ".join("%s: %s" % kv for kv in headers.items())
+    assert_security_headers(headers)

@@ -8,14 +8,7 @@ from urllib.parse import quote
 import pytest
 from bs4 import BeautifulSoup
 
-from motcua_server import MARKER, MARKER_WORD, assert_security_headers, http_get, raw_request
-
-TITLES = {
-    400: "Yêu cầu không hợp lệ",
-    404: "Không tìm thấy trang",
-    405: "Phương thức không được hỗ trợ",
-    413: "Dữ liệu gửi lên quá lớn",
-}
+from motcua_server import MARKER, MARKER_WORD, assert_error_page, assert_security_headers, http_get, raw_request
 
 
 def request(server, method, path, body=None, headers=None):
@@ -34,18 +27,6 @@ def request(server, method, path, body=None, headers=None):
         return r.status, {k.lower(): v for k, v in r.getheaders()}, data
     finally:
         conn.close()
-
-
-def assert_error_page(status, headers, body, want, marker=MARKER_WORD):
-    assert status == want, "status %s, wanted %d; body %r" % (status, want, body[:300])
-    assert headers.get("content-type", "").lower().startswith("text/html"), headers
-    text = body.decode("utf-8")
-    soup = BeautifulSoup(text, "html.parser")
-    assert soup.html is not None and soup.html.get("lang") == "vi", text[:300]
-    assert TITLES[want] in text, "no Vietnamese title %r in %r" % (TITLES[want], text[:500])
-    assert marker not in text, "the error page echoes the request"
-    assert marker not in " ".join("%s: %s" % kv for kv in headers.items())
-    assert_security_headers(headers)
 
 
 def assert_alive(server):

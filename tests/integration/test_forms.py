@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 import pytest
 import requests
-from bs4 import BeautifulSoup
 
 import motcua_server
-from motcua_server import (MARKER, MARKER_WORD, MotcuaServer, assert_security_headers, http_get,
+from motcua_server import (MARKER, MARKER_WORD, MotcuaServer, assert_error_page,
+                           assert_security_headers, http_get,
                            raw_request)
 
 # src/limit.h
@@ -33,12 +33,6 @@ LIMIT_MULTIPART_BOUNDARY_BYTES = 70
 
 URLENCODED = "application/x-www-form-urlencoded"
 BOUNDARY = "----motcua-test-7f3a"
-
-TITLES = {
-    400: "Yêu cầu không hợp lệ",
-    405: "Phương thức không được hỗ trợ",
-    413: "Dữ liệu gửi lên quá lớn",
-}
 
 NFD_NAME = "Nguye\u0302\u0303n Va\u0306n A\u0300nh"  # "Nguyễn Văn Ành", decomposed
 NFC_NAME = unicodedata.normalize("NFC", NFD_NAME)
@@ -104,19 +98,6 @@ def echoed(status, headers, body):
 
 def fields_of(*answer):
     return [tuple(f) for f in echoed(*answer)["fields"]]
-
-
-def assert_error_page(status, headers, body, want, marker=MARKER_WORD):
-    """A fixed Vietnamese HTML error page with the security headers, echoing nothing."""
-    assert status == want, "status %d, wanted %d; body %r" % (status, want, body[:300])
-    assert headers.get("content-type", "").lower().startswith("text/html"), headers
-    text = body.decode("utf-8")
-    soup = BeautifulSoup(text, "html.parser")
-    assert soup.html is not None and soup.html.get("lang") == "vi", text[:300]
-    assert TITLES[want] in text, "no %r in %r" % (TITLES[want], text[:500])
-    assert marker not in text, "the error page echoes the request"
-    assert marker not in " ".join("%s: %s" % kv for kv in headers.items())
-    assert_security_headers(headers)
 
 
 def part(name, data, filename=None, ctype=None, disposition=None, extra=b""):
