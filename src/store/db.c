@@ -514,7 +514,7 @@ static int migration_apply(struct db *db, const char *dir, const struct migratio
 {
 	char *sql = NULL;
 	int64_t current;
-	int rc, recorded, in_tx = 0;
+	int rc, recorded, in_tx = 0, schema_changing = 0;
 
 	rc = migration_recorded(db, m->version, &recorded);
 	if (rc != 0) {
@@ -526,6 +526,14 @@ static int migration_apply(struct db *db, const char *dir, const struct migratio
 	rc = read_script(dir, m->file, &sql, err, errlen);
 	if (rc != 0)
 		goto out;
+	if (db->ops->schema_change != NULL) {
+		rc = db->ops->schema_change(db, DB_SCHEMA_BEFORE);
+		if (rc != 0) {
+			rc = migration_failed(db, m->file, rc, err, errlen);
+			goto out;
+		}
+		schema_changing = 1;
+	}
 	rc = db_begin(db);
 	if (rc != 0) {
 		rc = migration_failed(db, m->file, rc, err, errlen);
@@ -551,6 +559,8 @@ static int migration_apply(struct db *db, const char *dir, const struct migratio
 	rc = db_exec_script(db, sql);
 	if (rc == 0)
 		rc = migration_record(db, m);
+	if (rc == 0 && schema_changing)
+		rc = db->ops->schema_change(db, DB_SCHEMA_CHECK);
 	if (rc == 0)
 		rc = db_commit(db);
 	if (rc != 0) {
@@ -562,6 +572,9 @@ static int migration_apply(struct db *db, const char *dir, const struct migratio
 out:
 	if (in_tx)
 		db_rollback(db);
+	if (schema_changing && db->ops->schema_change(db, DB_SCHEMA_AFTER) != 0 && rc >= 0) {
+		rc = migration_failed(db, m->file, MC_EDB, err, errlen);
+	}
 	free(sql);
 	return rc;
 }

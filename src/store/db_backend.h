@@ -9,6 +9,8 @@
 
 struct db_backend_ops;
 
+enum db_schema_phase { DB_SCHEMA_BEFORE, DB_SCHEMA_CHECK, DB_SCHEMA_AFTER };
+
 /*
  * One connection: the backend that serves it and that backend's own state.  The facade only
  * dispatches; everything dialect-specific stays behind 'ops'.
@@ -64,6 +66,10 @@ struct db_backend_ops {
 	/* *exists = 1 when a table named 'name' exists in the connected database, else 0.  Asking
 	 * the catalogue is dialect-specific (sqlite_schema, pg_catalog), hence a backend call. */
 	int (*table_exists)(struct db *db, const char *name, int *exists);
+
+	/* Called around each migration: before its transaction, before its commit (MC_EDB when the
+	 * changed schema breaks a reference), and after it ended either way.  May be NULL. */
+	int (*schema_change)(struct db *db, enum db_schema_phase phase);
 };
 
 /* The SQLite backend (db_sqlite.c), for URLs "sqlite:...". */

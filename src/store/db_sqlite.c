@@ -578,6 +578,40 @@ out:
 	return rc;
 }
 
+/*
+ * A migration may rebuild a table that others reference (SQLite cannot alter a column's
+ * constraints), and dropping the old table would cascade.  So, as SQLite's documentation
+ * prescribes, enforcement is off for the migration and every key is checked before it commits.
+ */
+static int sqlite_schema_change(struct db *db, enum db_schema_phase phase)
+{
+	struct sqlite_conn *c = conn_of(db);
+	struct db_stmt *st;
+	int rc;
+
+	switch (phase) {
+	case DB_SCHEMA_BEFORE:
+		return sqlite_exec_script(db, "PRAGMA foreign_keys=OFF");
+	case DB_SCHEMA_CHECK:
+		rc = sqlite_prepare(db, "PRAGMA foreign_key_check", &st);
+		if (rc != 0)
+			return rc;
+		rc = sqlite_step(st);
+		if (rc == DB_ROW) {
+			const char *table = (const char *)sqlite3_column_text(stmt_of(st)->handle, 0);
+			rc = fail_text(c, MC_EDB, "a foreign key does not hold after the migration");
+			if (table != NULL)
+				snprintf(c->msg, sizeof c->msg,
+				         "a foreign key of table %s does not hold after the migration", table);
+			sqlite_reset(st);
+		}
+		return rc;
+	case DB_SCHEMA_AFTER:
+		return sqlite_exec_script(db, "PRAGMA foreign_keys=ON");
+	}
+	return MC_EINVAL;
+}
+
 int db_sqlite_set_busy_timeout(struct db *db, int ms)
 {
 	if (db == NULL || db->ops != &db_sqlite_ops || ms < 0)
@@ -610,4 +644,5 @@ const struct db_backend_ops db_sqlite_ops = {
 	.rollback = sqlite_rollback,
 	.exec_script = sqlite_exec_script,
 	.table_exists = sqlite_table_exists,
+	.schema_change = sqlite_schema_change,
 };

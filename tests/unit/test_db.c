@@ -819,6 +819,122 @@ static void test_migrate_real(void **state)
 	db_close(db);
 }
 
+/* A migration that rebuilds a referenced table keeps the rows that reference it (dropping the
+ * old table must not cascade), and enforcement is back on afterwards. */
+static void test_migrate_rebuild_referenced(void **state)
+{
+	struct fixture *fx = *state;
+	char dir[512];
+	struct db *db;
+	int64_t version;
+
+	make_migrations_dir(fx, dir, sizeof dir);
+	write_file(dir, "0001_tables.sql",
+	           "CREATE TABLE parent (id INTEGER PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('a')));\n"
+	           "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL "
+	           "REFERENCES parent (id) ON DELETE CASCADE);\n"
+	           "INSERT INTO parent (id, kind) VALUES (1, 'a'), (2, 'a');\n"
+	           "INSERT INTO child (parent_id) VALUES (1), (1), (2);\n");
+	db = open_file(fx, "r.db");
+	assert_int_equal(db_migrate(db, dir, NULL, fx->err, sizeof fx->err), 0);
+	write_file(dir, "0002_widen.sql",
+	           "CREATE TABLE parent_new (id INTEGER PRIMARY KEY, kind TEXT NOT NULL "
+	           "CHECK (kind IN ('a', 'b')));\n"
+	           "INSERT INTO parent_new SELECT id, kind FROM parent;\n"
+	           "DROP TABLE parent;\n"
+	           "ALTER TABLE parent_new RENAME TO parent;\n"
+	           "INSERT INTO parent (id, kind) VALUES (3, 'b');\n");
+	if (db_migrate(db, dir, NULL, fx->err, sizeof fx->err) != 0)
+		fail_msg("migrate: %s", fx->err);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM child"), 3);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM parent"), 3);
+	/* The key points at the new table and is enforced again. */
+	assert_int_equal(db_exec_script(db, "INSERT INTO child (parent_id) VALUES (99)"),
+	                 MC_ECONFLICT);
+	exec(db, "DELETE FROM parent WHERE id = 2");
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM child"), 2);
+
+	/* A migration that leaves a dangling reference is refused and rolled back. */
+	write_file(dir, "0003_dangling.sql", "CREATE TABLE extra (v INTEGER);\n"
+	                                     "DELETE FROM parent WHERE id = 1;\n");
+	assert_int_equal(db_migrate(db, dir, NULL, fx->err, sizeof fx->err), MC_EDB);
+	assert_non_null(strstr(fx->err, "0003_dangling.sql"));
+	assert_non_null(strstr(fx->err, "child"));
+	assert_int_equal(db_schema_version(db, &version), 0);
+	assert_int_equal(version, 2);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM parent WHERE id = 1"), 1);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'extra'"), 0);
+	assert_int_equal(db_exec_script(db, "INSERT INTO child (parent_id) VALUES (98)"),
+	                 MC_ECONFLICT);
+	db_close(db);
+}
+
+/* Copy migration 'name' of the real folder into 'dir'. */
+static void copy_migration(const char *from, const char *dir, const char *name)
+{
+	char path[1024], *text;
+	FILE *f;
+	long n;
+
+	snprintf(path, sizeof path, "%s/%s", from, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n > 0);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	assert_non_null(text);
+	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	write_file(dir, name, text);
+	free(text);
+}
+
+/* Upgrading a database of accounts to the catalogue schema (which rebuilds 'accounts') keeps
+ * every account, session and token. */
+static void test_migrate_real_upgrade(void **state)
+{
+	const char *real = getenv("MOTCUA_MIGRATIONS_DIR");
+	struct fixture *fx = *state;
+	char dir[512];
+	struct db *db;
+
+#ifdef MIGRATIONS_DIR
+	if (real == NULL)
+		real = MIGRATIONS_DIR;
+#endif
+	if (real == NULL) {
+		skip();
+		return;
+	}
+	make_migrations_dir(fx, dir, sizeof dir);
+	copy_migration(real, dir, "0001_site.sql");
+	copy_migration(real, dir, "0002_accounts.sql");
+	db = open_file(fx, "up.db");
+	if (db_migrate(db, dir, NULL, fx->err, sizeof fx->err) != 0)
+		fail_msg("migrate: %s", fx->err);
+	exec(db, "INSERT INTO accounts (id, account_type, full_name, email, email_key, phone, "
+	         "citizen_id, birth_date, address, password_hash, status, created_at, updated_at) "
+	         "VALUES (7, 'citizen', 'Lê Văn C', 'c@example.vn', 'c@example.vn', '0912345678', "
+	         "'038090000001', '1990-01-01', 'Thanh Hóa', 'h', 'active', 't', 't');"
+	         "INSERT INTO sessions (id_hash, account_id, csrf_token, created_at, last_seen_at, "
+	         "expires_at) VALUES ('s1', 7, 'c', 't', 't', 't');"
+	         "INSERT INTO account_tokens (account_id, purpose, token_hash, created_at, "
+	         "expires_at) VALUES (7, 'reset', 'th', 't', 't');");
+	copy_migration(real, dir, "0003_catalog.sql");
+	if (db_migrate(db, dir, NULL, fx->err, sizeof fx->err) != 0)
+		fail_msg("migrate: %s", fx->err);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM accounts WHERE id = 7"), 1);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM sessions WHERE account_id = 7"), 1);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM account_tokens WHERE account_id = 7"),
+	                 1);
+	/* Deleting the account still cascades to its sessions: the keys follow the new table. */
+	exec(db, "DELETE FROM accounts WHERE id = 7");
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM sessions"), 0);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +956,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_migrate_duplicate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_missing_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_real, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_rebuild_referenced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_real_upgrade, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
