@@ -26,12 +26,13 @@ for v in $(compgen -e | grep '^MOTCUA_' || true); do unset "$v"; done
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/motcua-bench.XXXXXX")
 MOTCUA_PID=""
 NGINX_PID=""
+CATALOG_PID=""
 cleanup() {
 	local pid
-	for pid in "$MOTCUA_PID" "$NGINX_PID"; do
+	for pid in "$MOTCUA_PID" "$NGINX_PID" "$CATALOG_PID"; do
 		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
 	done
-	for pid in "$MOTCUA_PID" "$NGINX_PID"; do
+	for pid in "$MOTCUA_PID" "$NGINX_PID" "$CATALOG_PID"; do
 		[ -n "$pid" ] && wait "$pid" 2>/dev/null || true
 	done
 	rm -rf "$DIR"
@@ -126,3 +127,61 @@ echo "average  motcua $MOTCUA_AVG req/s"
 echo "ratio motcua/nginx: $(awk -v m="$MOTCUA_AVG" -v n="$NGINX_AVG" 'BEGIN {printf "%.2f", m / n}')"
 echo "access log: motcua $(wc -l <"$DIR/motcua-access.log") lines," \
 	"nginx $(wc -l <"$DIR/nginx-access.log") lines"
+
+# ---- catalogue search over 10,000 procedures: median server time per query ----
+# The server's own time per request comes from its access log ("us"), so wrk's share of the CPU
+# does not count; each query runs alone for CATALOG_SECONDS with two connections.
+kill -TERM "$MOTCUA_PID" "$NGINX_PID" 2>/dev/null || true
+wait "$MOTCUA_PID" "$NGINX_PID" 2>/dev/null || true
+MOTCUA_PID=""
+NGINX_PID=""
+CATALOG_N=${BENCH_CATALOG_SIZE:-10000}
+CATALOG_SECONDS=${BENCH_CATALOG_SECONDS:-3}
+CATALOG_LIMIT_US=5000
+awk -v n="$CATALOG_N" -f "$HERE/gen_catalog.awk" >"$DIR/catalog.json"
+"$MOTCUA" --data "$DIR/catalog" catalog import "$DIR/catalog.json" >"$DIR/import.log" 2>&1 ||
+	{ echo "bench: catalogue import failed:" >&2; tail -n 5 "$DIR/import.log" >&2; exit 1; }
+CATALOG_PORT=$(free_port 18090)
+"$MOTCUA" --data "$DIR/catalog" --listen "127.0.0.1:$CATALOG_PORT" --threads "$CPUS" serve \
+	>"$DIR/catalog-access.log" 2>"$DIR/catalog-error.log" &
+CATALOG_PID=$!
+wait_up "$CATALOG_PID" "http://127.0.0.1:$CATALOG_PORT/healthz" ||
+	{ echo "bench: motcua (catalogue) did not start:" >&2; cat "$DIR/catalog-error.log" >&2; exit 1; }
+
+median_us() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) print 0; else print v[int((NR + 1) / 2)]}'; }
+CATALOG_QUERIES=(
+	"q=dang+ky+khai+sinh"
+	"q=Gi%E1%BA%A5y+ph%C3%A9p+x%C3%A2y+d%E1%BB%B1ng"
+	"q=ke%CC%82%CC%81t+ho%CC%82n"
+	"q=k%E1%BA%BFt+h%C3%B4n&field=H%E1%BB%99+t%E1%BB%8Bch&level=commune&applicant=citizen"
+	"mode=full&page=40"
+	"q=khong+co+thu+tuc+nao+nhu+vay"
+)
+echo "catalogue: $CATALOG_N procedures, each query for ${CATALOG_SECONDS}s (wrk -t1 -c2)"
+: >"$DIR/catalog-us.txt"
+for query in "${CATALOG_QUERIES[@]}"; do
+	url="http://127.0.0.1:$CATALOG_PORT/services?$query"
+	curl -fsS --max-time 10 -o /dev/null "$url" ||
+		{ echo "bench: $url does not answer 200" >&2; exit 1; }
+	sleep 0.3 # the access log is flushed every loop turn
+	before=$(wc -l <"$DIR/catalog-access.log")
+	out=$(wrk -t1 -c2 -d"${CATALOG_SECONDS}s" "$url")
+	grep -q "Non-2xx" <<<"$out" && { echo "bench: $url answered errors" >&2; exit 1; }
+	sleep 0.3
+	tail -n +"$((before + 1))" "$DIR/catalog-access.log" |
+		sed -n 's/.*"path":"\/services".*"us":\([0-9]*\)}.*/\1/p' >"$DIR/catalog-one.txt"
+	# Equal weight per query in the overall median: a fast query must not outvote a slow one.
+	head -n 200 "$DIR/catalog-one.txt" >>"$DIR/catalog-us.txt"
+	med=$(median_us <"$DIR/catalog-one.txt")
+	count=$(tail -n +"$((before + 1))" "$DIR/catalog-access.log" | grep -c '"path":"/services"' || true)
+	printf 'catalogue  /services?%-70s median %6.2f ms over %d requests\n' "$query" \
+		"$(awk -v u="$med" 'BEGIN {print u / 1000}')" "$count"
+done
+MEDIAN=$(median_us <"$DIR/catalog-us.txt")
+printf 'catalogue search: median server time %.2f ms over %d requests (limit %.0f ms)\n' \
+	"$(awk -v u="$MEDIAN" 'BEGIN {print u / 1000}')" "$(wc -l <"$DIR/catalog-us.txt")" \
+	"$(awk -v u="$CATALOG_LIMIT_US" 'BEGIN {print u / 1000}')"
+if [ "$MEDIAN" -ge "$CATALOG_LIMIT_US" ]; then
+	echo "bench: catalogue search is over its limit" >&2
+	exit 1
+fi

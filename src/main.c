@@ -1,4 +1,5 @@
 /* main.c: subcommands, start-up and shut-down. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,6 +7,8 @@
 #include "app.h"
 #include "cfg.h"
 #include "domain/account.h"
+#include "domain/actor.h"
+#include "domain/catalog_io.h"
 #include "domain/demo.h"
 #include "lib/token.h"
 #include "mail/outbox.h"
@@ -33,6 +36,10 @@ static void usage(FILE *out)
 	        "            password for every demo account)\n"
 	        "  mail-failed  list the e-mails given up (refused by the SMTP server, or failing\n"
 	        "            for 24 hours), with the server's answer\n"
+	        "  catalog export  write the procedure catalogue (docs/catalog-format.md) to stdout\n"
+	        "  catalog import [--dry-run] FILE  create or replace the procedures of a catalogue\n"
+	        "            file (FILE '-': stdin), all or nothing, and print what changed;\n"
+	        "            --dry-run prints the same and changes nothing\n"
 	        "  version   print the version\n"
 	        "  help      print this text\n"
 	        "\n");
@@ -93,6 +100,8 @@ static int cmd_demo(const struct cfg *c)
 	memset(&env, 0, sizeof(env));
 	env.clock = &clock;
 	rc = demo_load(&env, db, c->password, stdout);
+	if (rc == 0)
+		rc = demo_load_catalog(&env, db, c->share, stderr);
 	db_close(db);
 	if (rc != 0) {
 		fprintf(stderr, "motcua: loading the demonstration data failed: %s\n", mc_strerror(rc));
@@ -102,18 +111,191 @@ static int cmd_demo(const struct cfg *c)
 	return 0;
 }
 
+/* motcua catalog export: the canonical catalogue on stdout. */
+static int cmd_catalog_export(const struct cfg *c)
+{
+	struct db *db;
+	int rc;
+
+	if (app_open_database(c, &db) != 0)
+		return 1;
+	rc = catalog_export(db, stdout);
+	db_close(db);
+	if (rc != 0) {
+		fprintf(stderr, "motcua: catalog export failed: %s\n",
+		        rc == MC_EIO ? "cannot write to stdout" : mc_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+/* Read all of 'path' ("-": stdin), refusing more than CATALOG_FILE_MAX bytes.  On success
+ * *text is malloc'd (NUL-terminated) and 0 is returned; else one line is printed and 1. */
+static int read_catalog_file(const char *path, char **text, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	size_t cap = 0, n = 0;
+	char *data = NULL;
+	int status = 1;
+
+	*text = NULL;
+	*len = 0;
+	if (f == NULL) {
+		fprintf(stderr, "motcua: cannot open %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		size_t got;
+
+		if (cap - n < 2) { /* room for at least one byte and the NUL */
+			char *bigger;
+
+			cap = cap == 0 ? 65536 : cap * 2;
+			if (cap > (size_t)CATALOG_FILE_MAX + 2)
+				cap = (size_t)CATALOG_FILE_MAX + 2;
+			bigger = realloc(data, cap);
+			if (bigger == NULL) {
+				fprintf(stderr, "motcua: out of memory reading %s\n", path);
+				goto out;
+			}
+			data = bigger;
+		}
+		got = fread(data + n, 1, cap - n - 1, f);
+		n += got;
+		if (n > CATALOG_FILE_MAX) {
+			fprintf(stderr, "motcua: %s is larger than the %u MiB a catalogue may have\n", path,
+			        CATALOG_FILE_MAX >> 20);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "motcua: cannot read %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	data[n] = '\0';
+	*text = data;
+	*len = n;
+	data = NULL;
+	status = 0;
+out:
+	free(data);
+	if (f != stdin)
+		fclose(f);
+	return status;
+}
+
+/* motcua catalog import [--dry-run] FILE: the report on stdout, a refusal as one line on
+ * stderr. */
+static int cmd_catalog_import(const struct cfg *c, const char *path, int dry_run)
+{
+	struct actor system;
+	struct clock clock = clock_offset((int64_t)c->clock_offset * 1000);
+	struct db *db = NULL;
+	char *text = NULL, err[1024];
+	size_t len = 0;
+	int rc;
+
+	if (read_catalog_file(path, &text, &len) != 0)
+		return 1;
+	if (app_open_database(c, &db) != 0) {
+		free(text);
+		return 1;
+	}
+	/* The command line acts as the system: whoever can run it owns the data folder. */
+	memset(&system, 0, sizeof(system));
+	system.role = ROLE_STAFF;
+	system.staff_role = STAFF_SYSTEM_ADMIN;
+	system.account_id = 0;
+	snprintf(system.account_type, sizeof(system.account_type), "staff");
+	snprintf(system.full_name, sizeof(system.full_name), "Dòng lệnh motcua");
+	rc = catalog_import(db, &system, clock_now_ms(&clock), text, len, dry_run, stdout, err,
+	                    sizeof(err));
+	db_close(db);
+	free(text);
+	if (rc != 0) {
+		fprintf(stderr, "motcua: %s\n", err[0] != '\0' ? err : mc_strerror(rc));
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_catalog(const struct cfg *c, const char *const *words, size_t nwords, int dry_run)
+{
+	if (nwords >= 2 && strcmp(words[1], "export") == 0) {
+		if (nwords > 2) {
+			fprintf(stderr, "motcua: unexpected argument '%s'\n", words[2]);
+			return 2;
+		}
+		if (dry_run) {
+			fprintf(stderr, "motcua: --dry-run applies to catalog import only\n");
+			return 2;
+		}
+		return cmd_catalog_export(c);
+	}
+	if (nwords >= 2 && strcmp(words[1], "import") == 0) {
+		if (nwords < 3) {
+			fprintf(stderr, "motcua: catalog import needs a FILE (or - for stdin)\n");
+			return 2;
+		}
+		if (nwords > 3) {
+			fprintf(stderr, "motcua: unexpected argument '%s'\n", words[3]);
+			return 2;
+		}
+		return cmd_catalog_import(c, words[2], dry_run);
+	}
+	if (nwords < 2)
+		fprintf(stderr, "motcua: catalog needs export or import (try motcua --help)\n");
+	else
+		fprintf(stderr, "motcua: unknown catalog command '%s' (try motcua --help)\n", words[1]);
+	return 2;
+}
+
+/*
+ * Take the subcommand flag "--dry-run" out of argv (into *dry_run) before the settings are
+ * read, since cfg_load refuses flags it does not know.  A word following a setting flag without
+ * '=' is that setting's value and is left alone.  Returns the new argc.
+ */
+static int take_dry_run(int argc, char **argv, int *dry_run)
+{
+	int out = 1;
+
+	*dry_run = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--dry-run") == 0) {
+			*dry_run = 1;
+			continue;
+		}
+		argv[out++] = argv[i];
+		if (strncmp(a, "--", 2) == 0 && a[2] != '\0' && strchr(a, '=') == NULL &&
+		    strcmp(a, "--help") != 0 && i + 1 < argc)
+			argv[out++] = argv[++i];
+	}
+	return out;
+}
+
 int main(int argc, char **argv)
 {
 	struct cfg c;
 	const char *words[4];
 	size_t nwords;
-	int help;
+	int help, dry_run;
 
+	argc = take_dry_run(argc, argv, &dry_run);
 	if (cfg_load(&c, argc - 1, argv + 1, words, 4, &nwords, &help, stderr) != 0)
 		return 2;
 	if (help || nwords == 0 || strcmp(words[0], "help") == 0) {
 		usage(stdout);
 		return nwords == 0 && !help ? 2 : 0;
+	}
+	if (strcmp(words[0], "catalog") == 0)
+		return cmd_catalog(&c, words, nwords, dry_run);
+	if (dry_run) {
+		fprintf(stderr, "motcua: --dry-run applies to catalog import only\n");
+		return 2;
 	}
 	if (nwords > 1) {
 		fprintf(stderr, "motcua: unexpected argument '%s'\n", words[1]);

@@ -32,18 +32,6 @@
 
 static char dummy_hash[PASSWORD_HASH_LEN];
 
-static void add_error(struct field_errors *errs, const char *field, const char *message)
-{
-	for (size_t i = 0; i < errs->count; i++)
-		if (strcmp(errs->items[i].field, field) == 0)
-			return; /* one message per field: the first problem found */
-	if (errs->count < FIELD_ERRORS_MAX) {
-		errs->items[errs->count].field = field;
-		errs->items[errs->count].message = message;
-		errs->count++;
-	}
-}
-
 /* Copy 's' without leading and trailing white space into dst.  0, or MC_ETOOBIG. */
 static int trim_copy(const char *s, char *dst, size_t cap)
 {
@@ -72,11 +60,11 @@ static void text_field(const char *s, char *dst, size_t cap, size_t min, size_t 
 
 	if (trim_copy(s, dst, cap) != 0) {
 		dst[0] = '\0';
-		add_error(errs, field, "Nội dung quá dài.");
+		field_errors_add(errs, field, "Nội dung quá dài.");
 		return;
 	}
 	if (validate_text(dst, min, max, &msg) != 0)
-		add_error(errs, field, msg);
+		field_errors_add(errs, field, msg);
 }
 
 /* The registration form's fields, top to bottom: the error summary lists them in this order. */
@@ -127,41 +115,41 @@ int account_check_registration(const struct account_env *env, const struct regis
 	int y, m, d, birth_ok = 0, which = 0;
 
 	memset(c, 0, sizeof(*c));
-	errs->count = 0;
+	field_errors_init(errs);
 
 	if (in->account_type != NULL && (strcmp(in->account_type, "citizen") == 0 ||
 	                                 strcmp(in->account_type, "business") == 0))
 		snprintf(c->account_type, sizeof(c->account_type), "%s", in->account_type);
 	else
-		add_error(errs, "account_type", "Vui lòng chọn loại tài khoản: công dân hoặc doanh nghiệp.");
+		field_errors_add(errs, "account_type", "Vui lòng chọn loại tài khoản: công dân hoặc doanh nghiệp.");
 
 	text_field(in->full_name, c->full_name, sizeof(c->full_name), 1, NAME_MAX_CHARS, "full_name",
 	           errs);
 
 	if (trim_copy(in->email, raw, sizeof(raw)) != 0)
-		add_error(errs, "email", "Địa chỉ thư điện tử quá dài.");
+		field_errors_add(errs, "email", "Địa chỉ thư điện tử quá dài.");
 	else if (validate_email(raw, c->email_key, sizeof(c->email_key), &msg) != 0)
-		add_error(errs, "email", msg);
+		field_errors_add(errs, "email", msg);
 	else
 		snprintf(c->email, sizeof(c->email), "%s", raw);
 
 	if (trim_copy(in->phone, raw, sizeof(raw)) != 0)
-		add_error(errs, "phone", "Số điện thoại quá dài.");
+		field_errors_add(errs, "phone", "Số điện thoại quá dài.");
 	else if (validate_phone(raw, c->phone, &msg) != 0)
-		add_error(errs, "phone", msg);
+		field_errors_add(errs, "phone", msg);
 
 	today(env, &y, &m, &d);
 	if (trim_copy(in->birth_date, c->birth_date, sizeof(c->birth_date)) != 0)
-		add_error(errs, "birth_date", "Ngày sinh phải theo dạng năm-tháng-ngày, ví dụ 1990-05-21.");
+		field_errors_add(errs, "birth_date", "Ngày sinh phải theo dạng năm-tháng-ngày, ví dụ 1990-05-21.");
 	else if (validate_birth_date(c->birth_date, y, m, d, &birth, &msg) != 0)
-		add_error(errs, "birth_date", msg);
+		field_errors_add(errs, "birth_date", msg);
 	else
 		birth_ok = 1;
 
 	if (trim_copy(in->citizen_id, c->citizen_id, sizeof(c->citizen_id)) != 0)
-		add_error(errs, "citizen_id", "Số định danh cá nhân gồm đúng 12 chữ số.");
+		field_errors_add(errs, "citizen_id", "Số định danh cá nhân gồm đúng 12 chữ số.");
 	else if (validate_citizen_id(c->citizen_id, birth_ok ? &birth : NULL, &msg) != 0)
-		add_error(errs, "citizen_id", msg);
+		field_errors_add(errs, "citizen_id", msg);
 
 	text_field(in->address, c->address, sizeof(c->address), 1, ADDRESS_MAX_CHARS, "address",
 	           errs);
@@ -170,15 +158,15 @@ int account_check_registration(const struct account_env *env, const struct regis
 		text_field(in->organization_name, c->organization_name, sizeof(c->organization_name), 1,
 		           ORGANIZATION_MAX_CHARS, "organization_name", errs);
 		if (trim_copy(in->tax_code, c->tax_code, sizeof(c->tax_code)) != 0)
-			add_error(errs, "tax_code", "Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số.");
+			field_errors_add(errs, "tax_code", "Mã số thuế gồm 10 chữ số, hoặc 10 chữ số, dấu gạch ngang và 3 chữ số.");
 		else if (validate_tax_code(c->tax_code, &msg) != 0)
-			add_error(errs, "tax_code", msg);
+			field_errors_add(errs, "tax_code", msg);
 	}
 
 	if (validate_password(in->password ? in->password : "",
 	                      in->password_confirm ? in->password_confirm : "", c->email,
 	                      c->phone, env->passwords, &msg, &which) != 0)
-		add_error(errs, which ? "password_confirm" : "password", msg);
+		field_errors_add(errs, which ? "password_confirm" : "password", msg);
 
 	sort_errors(errs, registration_order,
 	            sizeof(registration_order) / sizeof(registration_order[0]));
@@ -404,18 +392,18 @@ int account_register(const struct account_env *env, struct db *db,
 	char token[TOKEN_LEN + 1];
 	int rc, found = 0;
 
-	errs->count = 0;
+	field_errors_init(errs);
 	rc = db_begin(db);
 	if (rc != 0)
 		return rc;
 	if ((rc = exists(db, "SELECT 1 FROM accounts WHERE email_key = ?", reg->email_key, &found)) != 0)
 		goto out;
 	if (found)
-		add_error(errs, "email", "Địa chỉ thư điện tử này đã được dùng để đăng ký một tài khoản khác.");
+		field_errors_add(errs, "email", "Địa chỉ thư điện tử này đã được dùng để đăng ký một tài khoản khác.");
 	if ((rc = exists(db, "SELECT 1 FROM accounts WHERE citizen_id = ?", reg->citizen_id, &found)) != 0)
 		goto out;
 	if (found)
-		add_error(errs, "citizen_id", "Số định danh cá nhân này đã được dùng để đăng ký một tài khoản khác.");
+		field_errors_add(errs, "citizen_id", "Số định danh cá nhân này đã được dùng để đăng ký một tài khoản khác.");
 	if (errs->count) {
 		rc = MC_ECONFLICT;
 		goto out;
@@ -432,7 +420,7 @@ out:
 	else
 		mail_wake(env);
 	if (rc == MC_ECONFLICT && errs->count == 0)
-		add_error(errs, "email", "Địa chỉ thư điện tử này đã được dùng để đăng ký một tài khoản khác.");
+		field_errors_add(errs, "email", "Địa chỉ thư điện tử này đã được dùng để đăng ký một tài khoản khác.");
 	return rc;
 }
 
@@ -537,6 +525,69 @@ out:
 int account_resend_activation(const struct account_env *env, struct db *db, const char *email)
 {
 	return mail_link(env, db, email, "inactive", "activate", "/activate", "activate");
+}
+
+int account_create_staff(const struct account_env *env, struct db *db, const char *full_name,
+                         const char *email, const char *phone, int64_t *account_id)
+{
+	char key[256], now[32], unusable[TOKEN_LEN + 2], token[TOKEN_LEN + 1];
+	const char *msg;
+	struct db_stmt *st;
+	int rc;
+
+	if (validate_email(email, key, sizeof(key), &msg) != 0)
+		return MC_EINVAL;
+	/* No password until the staff member sets one from the mail: '!' is never an argon2 hash. */
+	unusable[0] = '!';
+	token_new(unusable + 1);
+	now_text(env, now);
+	rc = db_prepare(db,
+	                "INSERT INTO accounts (account_type, full_name, email, email_key, phone, address, "
+	                "password_hash, status, created_at, activated_at, updated_at) "
+	                "VALUES ('staff', ?, ?, ?, ?, '', ?, 'active', ?, ?, ?)",
+	                &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_cstr(st, 1, full_name)) != 0 || (rc = db_bind_cstr(st, 2, email)) != 0 ||
+	    (rc = db_bind_cstr(st, 3, key)) != 0 || (rc = db_bind_cstr(st, 4, phone)) != 0 ||
+	    (rc = db_bind_cstr(st, 5, unusable)) != 0 || (rc = db_bind_cstr(st, 6, now)) != 0 ||
+	    (rc = db_bind_cstr(st, 7, now)) != 0 || (rc = db_bind_cstr(st, 8, now)) != 0)
+		return rc;
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	*account_id = db_last_id(db);
+	if ((rc = issue_token(env, db, *account_id, "reset", NULL, token)) != 0)
+		return rc;
+	return queue_mail(env, db, email, "staff_welcome",
+	                  link_data(env, full_name, "/password/reset", token));
+}
+
+int account_send_password_link(const struct account_env *env, struct db *db, int64_t account_id)
+{
+	char name[404], status[16], to[256], token[TOKEN_LEN + 1];
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT full_name, status, email FROM accounts WHERE id = ?", &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, account_id)) != 0)
+		return rc;
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE)
+		return MC_ENOTFOUND;
+	db_col_copy(st, 0, name, sizeof(name));
+	db_col_copy(st, 1, status, sizeof(status));
+	db_col_copy(st, 2, to, sizeof(to));
+	db_reset(st);
+	if (strcmp(status, "active") != 0)
+		return MC_ECONFLICT;
+	if ((rc = issue_token(env, db, account_id, "reset", NULL, token)) != 0)
+		return rc;
+	return queue_mail(env, db, to, "reset", link_data(env, name, "/password/reset", token));
 }
 
 int account_request_reset(const struct account_env *env, struct db *db, const char *email)
@@ -773,13 +824,13 @@ int account_update_contact(const struct account_env *env, struct db *db, const s
 	struct db_stmt *st;
 	int rc;
 
-	errs->count = 0;
+	field_errors_init(errs);
 	if ((rc = require_login(actor)) != 0)
 		return rc;
 	if (trim_copy(phone, raw, sizeof(raw)) != 0)
-		add_error(errs, "phone", "Số điện thoại quá dài.");
+		field_errors_add(errs, "phone", "Số điện thoại quá dài.");
 	else if (validate_phone(raw, norm, &msg) != 0)
-		add_error(errs, "phone", msg);
+		field_errors_add(errs, "phone", msg);
 	text_field(address, addr, sizeof(addr), 1, ADDRESS_MAX_CHARS, "address", errs);
 	if (errs->count)
 		return MC_EINVAL;
@@ -799,14 +850,14 @@ int account_check_new_password(const struct account_env *env, struct db *db,
 	const char *msg;
 	int rc, which = 0;
 
-	errs->count = 0;
+	field_errors_init(errs);
 	if ((rc = require_login(actor)) != 0)
 		return rc;
 	if ((rc = contact_of(db, actor->account_id, email, phone, name)) != 0)
 		return rc;
 	if (validate_password(password ? password : "", confirm ? confirm : "", email, phone,
 	                      env->passwords, &msg, &which) != 0) {
-		add_error(errs, which ? "password_confirm" : "password", msg);
+		field_errors_add(errs, which ? "password_confirm" : "password", msg);
 		return MC_EINVAL;
 	}
 	return 0;
@@ -863,15 +914,15 @@ int account_request_email_change(const struct account_env *env, struct db *db,
 	const char *msg;
 	int rc, found = 0;
 
-	errs->count = 0;
+	field_errors_init(errs);
 	if ((rc = require_login(actor)) != 0)
 		return rc;
 	if (trim_copy(email, raw, sizeof(raw)) != 0) {
-		add_error(errs, "email", "Địa chỉ thư điện tử quá dài.");
+		field_errors_add(errs, "email", "Địa chỉ thư điện tử quá dài.");
 		return MC_EINVAL;
 	}
 	if (validate_email(raw, key, sizeof(key), &msg) != 0) {
-		add_error(errs, "email", msg);
+		field_errors_add(errs, "email", msg);
 		return MC_EINVAL;
 	}
 	if ((rc = db_begin(db)) != 0)
@@ -879,7 +930,7 @@ int account_request_email_change(const struct account_env *env, struct db *db,
 	if ((rc = exists(db, "SELECT 1 FROM accounts WHERE email_key = ?", key, &found)) != 0)
 		goto out;
 	if (found) {
-		add_error(errs, "email", "Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác.");
+		field_errors_add(errs, "email", "Địa chỉ thư điện tử này đã được dùng cho một tài khoản khác.");
 		rc = MC_ECONFLICT;
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "domain/actor.h"
+#include "domain/field_errors.h"
 #include "lib/token.h"
 
 struct clock;
@@ -31,17 +32,6 @@ struct account_env {
 	void *mail_ctx;
 };
 
-/* One problem with one form field, in Vietnamese. */
-struct field_error {
-	const char *field;
-	const char *message;
-};
-
-#define FIELD_ERRORS_MAX 16
-struct field_errors {
-	size_t count;
-	struct field_error items[FIELD_ERRORS_MAX];
-};
 
 /* The registration form as typed (NFC already; this module trims). */
 struct registration {
@@ -140,6 +130,21 @@ int account_login_allowed(const struct account_env *env, struct db *db, const ch
 
 /* Send a password-reset link to 'email' when an active account has it.  Same answer either
  * way.  MC_EDB. */
+/*
+ * Inside the caller's transaction: create an active staff account for 'full_name', 'email' and
+ * 'phone' (already validated; no password yet: none works until one is set) and queue a mail
+ * with a link to set its password (valid 24 hours).  The staff row is the caller's, and so is
+ * waking the mail sender (env->mail_queued) after the commit.
+ * MC_ECONFLICT: the e-mail address is taken; MC_EINVAL: not an e-mail address; MC_EDB.
+ */
+int account_create_staff(const struct account_env *env, struct db *db, const char *full_name,
+                         const char *email, const char *phone, int64_t *account_id);
+
+/* Inside the caller's transaction: mail account 'account_id' a new link to set its password
+ * (the caller wakes the sender after the commit).  MC_ENOTFOUND; MC_ECONFLICT: the account is
+ * not active; MC_EDB. */
+int account_send_password_link(const struct account_env *env, struct db *db, int64_t account_id);
+
 int account_request_reset(const struct account_env *env, struct db *db, const char *email);
 
 /* The account a reset token belongs to, for validating the new password before hashing it.

@@ -7,13 +7,44 @@
 struct account_env;
 struct db;
 
+/* The catalogue demo_load_catalog imports, relative to the share folder. */
+#define DEMO_CATALOG_PATH "data/demo-catalog.json"
+
 /*
- * Load the demonstration data into a migrated database: the portal identity of a demonstration
- * province, an activated demo citizen and an activated demo business.  Idempotent: what exists
- * is left alone.  Prints one line per demo account created to 'out' ("role, email, password");
- * 'password' is the one password for all of them, or NULL/"" for a random one each.  MC_EDB on
- * failure (nothing is changed then).
+ * Load the demonstration data of the demo province (Thanh Hóa) into a migrated database, in
+ * one transaction:
+ *   - the portal identity (site settings) and an activated demo citizen and demo business;
+ *   - agencies: the provincial People's Committee, its public administration centre (a desk),
+ *     the Departments of Construction and of Justice and the provincial Police (competent
+ *     agencies), and two communes (a ward and a rural commune), each with its centre as a desk
+ *     below it; their departments (phòng);
+ *   - active staff accounts: an intake officer per desk, a specialist per department, a leader
+ *     per agency plus one department leader, an agency administrator per commune and for the
+ *     province centre, and one system administrator;
+ *   - the public holidays and days off of 2026 and 2027.
+ * Idempotent: what exists is left alone (accounts by e-mail, agencies by code, departments by
+ * agency and name, holidays by day), so running it again creates nothing.  Prints one line
+ * "role, email, password" to 'out' per account created (role: citizen, business, intake,
+ * specialist, leader, agency_admin, system_admin); 'password' is the one password for all of
+ * them, or NULL/"" for a random one each.  Hashing the passwords is slow by design (argon2id).
+ * MC_EDB (nothing is changed then); MC_ENOMEM when a password cannot be hashed.
  */
 int demo_load(const struct account_env *env, struct db *db, const char *password, FILE *out);
+
+/*
+ * Load the demonstration catalogue and where it is offered; call after demo_load, outside any
+ * transaction.  When the procedures table is empty, imports 'share_dir'/DEMO_CATALOG_PATH with
+ * catalog_import (its own transaction, recorded in the audit log as done by the system); a
+ * catalogue already there is never touched.  Then, in one transaction, offers every procedure
+ * of the demo catalogue that exists: commune procedures at both communes' centres for their
+ * People's Committees, the criminal-record certificate at the province centre for the
+ * provincial Police, each with its department and workflow, online when the procedure's mode is
+ * "partial" or "full".  Existing offerings are left alone.  Problems are described on 'err' (one
+ * line; may be NULL).  MC_EIO: the catalogue file cannot be read; MC_EINVAL: the file breaks
+ * the catalogue format; MC_ENOTFOUND: a demo agency or department is missing (demo_load has not
+ * run); MC_EUNAVAIL; MC_EDB; MC_ENOMEM.
+ */
+int demo_load_catalog(const struct account_env *env, struct db *db, const char *share_dir,
+                      FILE *err);
 
 #endif

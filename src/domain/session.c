@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/actor.h"
+
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "store/db.h"
@@ -48,8 +50,12 @@ int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct act
 	rc = db_prepare(db,
 	                "SELECT s.account_id, s.csrf_token, s.last_seen_at, "
 	                "s.last_seen_at > ? AND s.expires_at > ?, a.account_type, a.full_name, "
-	                "a.email FROM sessions s JOIN accounts a ON a.id = s.account_id "
-	                "WHERE s.id_hash = ? AND a.status = 'active'",
+	                "a.email, f.role, f.agency_id, f.department_id FROM sessions s "
+	                "JOIN accounts a ON a.id = s.account_id "
+	                "LEFT JOIN staff f ON f.account_id = a.id "
+	                "LEFT JOIN agencies g ON g.id = f.agency_id "
+	                "WHERE s.id_hash = ? AND a.status = 'active' "
+	                "AND (a.account_type <> 'staff' OR g.active = 1)",
 	                &st);
 	if (rc != 0)
 		return rc;
@@ -70,6 +76,15 @@ int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct act
 	db_col_copy(st, 4, out->account_type, sizeof(out->account_type));
 	db_col_copy(st, 5, out->full_name, sizeof(out->full_name));
 	db_col_copy(st, 6, out->email, sizeof(out->email));
+	if (strcmp(out->account_type, "staff") == 0) {
+		/* A staff account without its staff row has no rights at all: treat it as logged out. */
+		out->role = ROLE_STAFF;
+		out->staff_role = staff_role_parse(db_col_text(st, 7, NULL));
+		out->agency_id = db_col_int64(st, 8);
+		out->department_id = db_col_int64(st, 9);
+		if (out->staff_role == STAFF_NONE)
+			live = 0;
+	}
 	db_reset(st);
 	memcpy(out->session_hash, hash, sizeof(hash));
 	if (!live) {

@@ -252,8 +252,12 @@ void respond_page(struct req *r, int status, const char *tpl, json_t *data)
 		data = json_object();
 	json_object_set(data, "site", r->app->site);
 	if (r->actor.role != ROLE_ANONYMOUS)
-		json_object_set_new(data, "user", json_pack("{s:s, s:s}", "full_name", r->actor.full_name,
-		                                            "csrf", r->actor.csrf));
+		json_object_set_new(data, "user",
+		                    json_pack("{s:s, s:s, s:b, s:b, s:b}", "full_name", r->actor.full_name,
+		                              "csrf", r->actor.csrf, "is_citizen",
+		                              r->actor.role == ROLE_CITIZEN, "is_staff",
+		                              r->actor.role == ROLE_STAFF, "is_admin",
+		                              actor_is_admin(&r->actor)));
 	if (tpl_render(r->app->templates, tpl, data, &out) != 0) {
 		json_decref(data);
 		respond_error(r, 500);

@@ -166,6 +166,24 @@ static int load_visitor(struct req *r)
 	return 0;
 }
 
+/* Whether a logged-in 'actor' may call a route meant for 'who' (the first gate; the domain checks
+ * again on every call). */
+static int who_allows(enum who who, const struct actor *actor)
+{
+	switch (who) {
+	case WHO_ANYONE:
+	case WHO_USER:
+		return 1;
+	case WHO_CITIZEN:
+		return actor->role == ROLE_CITIZEN;
+	case WHO_STAFF:
+		return actor->role == ROLE_STAFF;
+	case WHO_ADMIN:
+		return actor_is_admin(actor);
+	}
+	return 0;
+}
+
 static int method_known(const h2o_req_t *h)
 {
 	return h2o_memis(h->method.base, h->method.len, H2O_STRLIT("GET")) ||
@@ -242,6 +260,10 @@ static void dispatch(struct req *r)
 			respond_error(r, 403);
 		else
 			respond_redirect(r, 303, "/login");
+		return;
+	}
+	if (!who_allows(rt->who, &r->actor)) {
+		respond_error(r, 403);
 		return;
 	}
 	if (h2o_memis(h->method.base, h->method.len, H2O_STRLIT("POST")) &&

@@ -2,7 +2,10 @@
 #include "lib/clock.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
+
+#include "lib/err.h"
 
 static int64_t system_now(const struct clock *c)
 {
@@ -50,5 +53,55 @@ char *clock_iso8601(int64_t ms, char *out, size_t len)
 	gmtime_r(&secs, &tm);
 	snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
 	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	return out;
+}
+
+int clock_parse_iso8601(const char *s, int64_t *ms)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, milli = 0, n = 0;
+
+	if (s == NULL)
+		return MC_EINVAL;
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+		return MC_EINVAL;
+	s += n;
+	if (*s == '.') {
+		if (sscanf(s, ".%3d%n", &milli, &n) != 1 || n != 4)
+			return MC_EINVAL;
+		s += n;
+	}
+	if (strcmp(s, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return MC_EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*ms = (int64_t)timegm(&tm) * 1000 + milli;
+	return 0;
+}
+
+char *clock_format_local(int64_t ms, char *out, size_t len)
+{
+	time_t secs = (time_t)((ms + CLOCK_LOCAL_OFFSET_MS) / 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(out, len, "%02d/%02d/%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
+	         tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	return out;
+}
+
+char *clock_local_date(int64_t ms, char *out, size_t len)
+{
+	time_t secs = (time_t)((ms + CLOCK_LOCAL_OFFSET_MS) / 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(out, len, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 	return out;
 }

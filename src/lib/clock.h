@@ -28,4 +28,17 @@ int64_t clock_now_ms(const struct clock *c);
  * 25 bytes).  Returns out. */
 char *clock_iso8601(int64_t ms, char *out, size_t len);
 
+/* The portal's time zone: Vietnam, UTC+7 all year (no daylight saving). */
+#define CLOCK_LOCAL_OFFSET_MS (7LL * 60 * 60 * 1000)
+
+/* Parse what clock_iso8601 writes ("...Z", milliseconds optional) into *ms.  MC_EINVAL when
+ * 's' is not such a time. */
+int clock_parse_iso8601(const char *s, int64_t *ms);
+
+/* Format 'ms' in the portal's time zone as "30/11/2026 10:04" into out (at least 17 bytes). */
+char *clock_format_local(int64_t ms, char *out, size_t len);
+
+/* The portal's local date of 'ms' as "YYYY-MM-DD" into out (at least 11 bytes). */
+char *clock_local_date(int64_t ms, char *out, size_t len);
+
 #endif

@@ -316,6 +316,27 @@ int outbox_mark_failed(struct db *db, int64_t id, int64_t now_ms, const char *er
 	return mark_failed(db, id, now_ms, error);
 }
 
+int outbox_requeue_failed(struct db *db, int64_t id, int64_t now_ms)
+{
+	char now[OUTBOX_ISO_LEN];
+	struct db_stmt *st;
+	int rc;
+
+	clock_iso8601(now_ms, now, sizeof(now));
+	rc = db_prepare(db, "UPDATE mail_outbox SET status = 'queued', attempts = 0, created_at = ?,"
+	                    " next_attempt_at = ? WHERE id = ? AND status = 'failed'",
+	                &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_cstr(st, 1, now)) != 0 || (rc = db_bind_cstr(st, 2, now)) != 0 ||
+	    (rc = db_bind_int64(st, 3, id)) != 0)
+		return rc;
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	return db_changes(db) == 1 ? 0 : MC_ENOTFOUND;
+}
+
 int outbox_mark_retry(struct db *db, int64_t id, int64_t now_ms, const char *error,
                       int64_t *next_ms)
 {

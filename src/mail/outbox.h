@@ -100,6 +100,14 @@ int outbox_mark_failed(struct db *db, int64_t id, int64_t now_ms, const char *er
 int outbox_recover(struct db *db, int64_t *count);
 
 /*
+ * For administrators: give failed message 'id' another chance.  It becomes 'queued', due at
+ * now_ms, with attempts counted from 0 and a fresh 24-hour window (created_at = now_ms), keeping
+ * its Message-ID.  One row, inside the caller's transaction; wake the sender after the commit.
+ * MC_ENOTFOUND: no failed message 'id'; MC_EDB, MC_EUNAVAIL.
+ */
+int outbox_requeue_failed(struct db *db, int64_t id, int64_t now_ms);
+
+/*
  * For administrators: call fn(arg, row) for up to 'limit' 'failed' messages, newest first.  A
  * non-zero return from fn stops the listing and is returned.  fn must not use 'db'.  MC_EDB,
  * MC_EUNAVAIL.

@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "http/work.h"
 #include "lib/err.h"
+#include "web/view.h"
 
 static const char *const registration_fields[] = {
 	"account_type", "full_name", "email", "phone", "citizen_id", "birth_date", "address",
@@ -21,77 +22,20 @@ static const char *const registration_fields[] = {
 
 /* ---- form pages ---- */
 
-/*
- * Render form page 'tpl' with 'status': the CSRF token, the values typed (never passwords) and
- * the errors, both as a summary list (in form order) and by field.  Takes 'values'.
- */
-static void form_page(struct req *r, int status, const char *tpl, json_t *values,
-                      const struct field_errors *errs, json_t *extra)
-{
-	json_t *data = extra ? extra : json_object();
-	json_t *list = json_array(), *by_field = json_object();
-
-	if (errs != NULL)
-		for (size_t i = 0; i < errs->count; i++) {
-			json_array_append_new(list, json_pack("{s:s, s:s}", "field", errs->items[i].field,
-			                                      "message", errs->items[i].message));
-			json_object_set_new(by_field, errs->items[i].field,
-			                    json_string(errs->items[i].message));
-		}
-	json_object_set_new(data, "csrf", json_string(req_csrf_token(r)));
-	json_object_set_new(data, "values", values ? values : json_object());
-	json_object_set_new(data, "errors", list);
-	json_object_set_new(data, "err", by_field);
-	json_object_set_new(data, "has_errors", json_boolean(errs != NULL && errs->count > 0));
-	respond_page(r, status, tpl, data);
-}
-
-/* The typed values of 'names' from the posted form, for showing the form again. */
-static json_t *kept_values(struct req *r, const char *const *names, size_t n)
-{
-	const struct form *f;
-	json_t *v = json_object();
-
-	if (req_form(r, &f) != 0)
-		return v;
-	for (size_t i = 0; i < n; i++) {
-		const char *s = form_get(f, names[i]);
-		if (s != NULL)
-			json_object_set_new(v, names[i], json_string(s));
-	}
-	/* Checked radio buttons. */
-	{
-		const char *t = form_get(f, "account_type");
-		json_object_set_new(v, "is_business", json_boolean(t != NULL && strcmp(t, "business") == 0));
-	}
-	return v;
-}
-
-static const char *field(struct req *r, const char *name)
-{
-	const struct form *f;
-	const char *v;
-
-	if (req_form(r, &f) != 0 || (v = form_get(f, name)) == NULL)
-		return "";
-	return v;
-}
-
-static const char *query_field(struct req *r, const char *name)
-{
-	const struct form *q;
-	const char *v;
-
-	if (req_query(r, &q) != 0 || (v = form_get(q, name)) == NULL)
-		return "";
-	return v;
-}
-
 static void one_error(struct field_errors *errs, const char *field_name, const char *message)
 {
-	errs->count = 1;
-	errs->items[0].field = field_name;
-	errs->items[0].message = message;
+	field_errors_init(errs);
+	field_errors_add(errs, field_name, message);
+}
+
+/* The typed values of 'names', with the checked account type. */
+static json_t *kept_values(struct req *r, const char *const *names, size_t n)
+{
+	json_t *v = view_kept_values(r, names, n);
+
+	json_object_set_new(v, "is_business",
+	                    json_boolean(strcmp(view_field(r, "account_type"), "business") == 0));
+	return v;
 }
 
 /* ---- registration ---- */
@@ -100,7 +44,7 @@ int page_register_form(struct req *r)
 {
 	json_t *values = json_pack("{s:b}", "is_business", 0);
 
-	form_page(r, 200, "account/register", values, NULL, NULL);
+	view_form_page(r, 200, "account/register", values, NULL, NULL);
 	return 0;
 }
 
@@ -140,7 +84,7 @@ static void register_done(struct req *r, void *p)
 	if (rc == 0)
 		rc = account_register(&r->app->accounts, r->db, &j->reg, j->hash, &id, &errs);
 	if (rc == MC_ECONFLICT) {
-		form_page(r, 422, "account/register",
+		view_form_page(r, 422, "account/register",
 		          kept_values(r, registration_fields, sizeof(registration_fields) / sizeof(registration_fields[0])),
 		          &errs, NULL);
 		return;
@@ -155,12 +99,12 @@ static void register_done(struct req *r, void *p)
 int page_register(struct req *r)
 {
 	struct registration in = {
-		.account_type = field(r, "account_type"), .full_name = field(r, "full_name"),
-		.email = field(r, "email"), .phone = field(r, "phone"),
-		.citizen_id = field(r, "citizen_id"), .birth_date = field(r, "birth_date"),
-		.address = field(r, "address"), .organization_name = field(r, "organization_name"),
-		.tax_code = field(r, "tax_code"), .password = field(r, "password"),
-		.password_confirm = field(r, "password_confirm"),
+		.account_type = view_field(r, "account_type"), .full_name = view_field(r, "full_name"),
+		.email = view_field(r, "email"), .phone = view_field(r, "phone"),
+		.citizen_id = view_field(r, "citizen_id"), .birth_date = view_field(r, "birth_date"),
+		.address = view_field(r, "address"), .organization_name = view_field(r, "organization_name"),
+		.tax_code = view_field(r, "tax_code"), .password = view_field(r, "password"),
+		.password_confirm = view_field(r, "password_confirm"),
 	};
 	struct field_errors errs = { 0 };
 	struct hash_job *j;
@@ -176,7 +120,7 @@ int page_register(struct req *r)
 		return MC_ENOMEM;
 	if (account_check_registration(&r->app->accounts, &in, &j->reg, &errs) != 0) {
 		hash_job_free(j);
-		form_page(r, 422, "account/register",
+		view_form_page(r, 422, "account/register",
 		          kept_values(r, registration_fields, sizeof(registration_fields) / sizeof(registration_fields[0])),
 		          &errs, NULL);
 		return 0;
@@ -215,7 +159,7 @@ static void token_page(struct req *r, const char *tpl, enum token_outcome o)
 int page_activate(struct req *r)
 {
 	enum token_outcome o;
-	int rc = account_activate(&r->app->accounts, r->db, query_field(r, "token"), &o);
+	int rc = account_activate(&r->app->accounts, r->db, view_query(r, "token"), &o);
 
 	if (rc != 0)
 		return rc;
@@ -225,7 +169,7 @@ int page_activate(struct req *r)
 
 int page_resend_form(struct req *r)
 {
-	form_page(r, 200, "account/resend", json_object(), NULL, NULL);
+	view_form_page(r, 200, "account/resend", json_object(), NULL, NULL);
 	return 0;
 }
 
@@ -244,18 +188,18 @@ int page_resend(struct req *r)
 	int rc = mail_request_allowed(r);
 
 	if (rc == 0)
-		rc = account_resend_activation(&r->app->accounts, r->db, field(r, "email"));
+		rc = account_resend_activation(&r->app->accounts, r->db, view_field(r, "email"));
 
 	if (rc != 0)
 		return rc;
-	form_page(r, 200, "account/resend", json_object(), NULL, json_pack("{s:b}", "sent", 1));
+	view_form_page(r, 200, "account/resend", json_object(), NULL, json_pack("{s:b}", "sent", 1));
 	return 0;
 }
 
 int page_email_confirm(struct req *r)
 {
 	enum token_outcome o;
-	int rc = account_confirm_email(&r->app->accounts, r->db, query_field(r, "token"), &o);
+	int rc = account_confirm_email(&r->app->accounts, r->db, view_query(r, "token"), &o);
 
 	if (rc != 0)
 		return rc;
@@ -268,10 +212,10 @@ int page_email_confirm(struct req *r)
 int page_login_form(struct req *r)
 {
 	if (r->actor.role != ROLE_ANONYMOUS) {
-		respond_redirect(r, 303, "/profile");
+		respond_redirect(r, 303, actor_home(&r->actor));
 		return 0;
 	}
-	form_page(r, 200, "account/login", json_object(), NULL, NULL);
+	view_form_page(r, 200, "account/login", json_object(), NULL, NULL);
 	return 0;
 }
 
@@ -297,10 +241,10 @@ static void login_work(void *p)
 static void login_refused(struct req *r, int status, const char *message, int inactive)
 {
 	struct field_errors errs;
-	json_t *values = json_pack("{s:s}", "email", field(r, "email"));
+	json_t *values = json_pack("{s:s}", "email", view_field(r, "email"));
 
 	one_error(&errs, "email", message);
-	form_page(r, status, "account/login", values, &errs,
+	view_form_page(r, status, "account/login", values, &errs,
 	          json_pack("{s:b}", "inactive", inactive));
 }
 
@@ -322,7 +266,13 @@ static void login_done(struct req *r, void *p)
 		if (r->actor.role != ROLE_ANONYMOUS)
 			session_delete(r->db, r->actor.session_hash);
 		respond_cookie(r, COOKIE_SESSION, cookie, -1);
-		respond_redirect(r, 303, "/profile");
+		{
+			struct actor who;
+			const char *home = "/";
+			if (session_lookup(r->db, cookie, clock_now_ms(r->app->accounts.clock), &who) == 0)
+				home = actor_home(&who);
+			respond_redirect(r, 303, home);
+		}
 		return;
 	case LOGIN_INACTIVE:
 		login_refused(r, 403,
@@ -340,7 +290,7 @@ int page_login(struct req *r)
 	struct login_job *j;
 	int rc;
 
-	rc = account_login_allowed(&r->app->accounts, r->db, field(r, "email"), req_client(r));
+	rc = account_login_allowed(&r->app->accounts, r->db, view_field(r, "email"), req_client(r));
 	if (rc == MC_ELIMIT) {
 		login_refused(r, 429,
 		              "Bạn đã nhập sai thông tin đăng nhập quá nhiều lần. Để bảo vệ tài khoản, vui lòng thử lại sau 15 phút.",
@@ -352,11 +302,11 @@ int page_login(struct req *r)
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return MC_ENOMEM;
-	if ((rc = account_login_begin(r->db, field(r, "email"), &j->attempt)) != 0) {
+	if ((rc = account_login_begin(r->db, view_field(r, "email"), &j->attempt)) != 0) {
 		login_job_free(j);
 		return rc;
 	}
-	snprintf(j->password, sizeof(j->password), "%s", field(r, "password"));
+	snprintf(j->password, sizeof(j->password), "%s", view_field(r, "password"));
 	rc = work_submit(r, login_work, login_done, j, login_job_free);
 	if (rc != 0)
 		login_job_free(j);
@@ -378,7 +328,7 @@ int page_logout(struct req *r)
 
 int page_forgot_form(struct req *r)
 {
-	form_page(r, 200, "account/forgot", json_object(), NULL, NULL);
+	view_form_page(r, 200, "account/forgot", json_object(), NULL, NULL);
 	return 0;
 }
 
@@ -387,24 +337,24 @@ int page_forgot(struct req *r)
 	int rc = mail_request_allowed(r);
 
 	if (rc == 0)
-		rc = account_request_reset(&r->app->accounts, r->db, field(r, "email"));
+		rc = account_request_reset(&r->app->accounts, r->db, view_field(r, "email"));
 
 	if (rc != 0)
 		return rc;
-	form_page(r, 200, "account/forgot", json_object(), NULL, json_pack("{s:b}", "sent", 1));
+	view_form_page(r, 200, "account/forgot", json_object(), NULL, json_pack("{s:b}", "sent", 1));
 	return 0;
 }
 
 static void reset_form(struct req *r, int status, const char *token, const struct field_errors *errs)
 {
-	form_page(r, status, "account/reset", json_object(), errs, json_pack("{s:s}", "token", token));
+	view_form_page(r, status, "account/reset", json_object(), errs, json_pack("{s:s}", "token", token));
 }
 
 int page_reset_form(struct req *r)
 {
 	enum token_outcome o;
 	char email[256], phone[11];
-	const char *token = query_field(r, "token");
+	const char *token = view_query(r, "token");
 	int rc = account_reset_lookup(&r->app->accounts, r->db, token, &o, email, phone);
 
 	if (rc != 0)
@@ -424,7 +374,7 @@ static void reset_done(struct req *r, void *p)
 	int rc = j->rc;
 
 	if (rc == 0)
-		rc = account_reset_password(&r->app->accounts, r->db, field(r, "token"), j->hash, &o);
+		rc = account_reset_password(&r->app->accounts, r->db, view_field(r, "token"), j->hash, &o);
 	if (rc != 0) {
 		respond_err(r, rc);
 		return;
@@ -441,7 +391,7 @@ int page_reset(struct req *r)
 {
 	enum token_outcome o;
 	char email[256], phone[11];
-	const char *token = field(r, "token"), *msg;
+	const char *token = view_field(r, "token"), *msg;
 	struct field_errors errs;
 	struct hash_job *j;
 	int rc, which = 0;
@@ -453,7 +403,7 @@ int page_reset(struct req *r)
 		token_page(r, "account/reset_link", o);
 		return 0;
 	}
-	if (validate_password(field(r, "password"), field(r, "password_confirm"), email, phone,
+	if (validate_password(view_field(r, "password"), view_field(r, "password_confirm"), email, phone,
 	                      r->app->accounts.passwords, &msg, &which) != 0) {
 		one_error(&errs, which ? "password_confirm" : "password", msg);
 		reset_form(r, 422, token, &errs);
@@ -462,7 +412,7 @@ int page_reset(struct req *r)
 	j = calloc(1, sizeof(*j));
 	if (j == NULL)
 		return MC_ENOMEM;
-	snprintf(j->password, sizeof(j->password), "%s", field(r, "password"));
+	snprintf(j->password, sizeof(j->password), "%s", view_field(r, "password"));
 	rc = work_submit(r, hash_work, reset_done, j, hash_job_free);
 	if (rc != 0)
 		hash_job_free(j);
@@ -493,13 +443,13 @@ static int profile_page(struct req *r, int status, json_t *values, const struct 
 		return rc;
 	}
 	extra = json_pack("{s:o}", "account", view_json(&v));
-	json_object_set_new(extra, query_field(r, "saved")[0] ? "saved" : "not_saved", json_true());
-	json_object_set_new(extra, "saved_contact", json_boolean(strcmp(query_field(r, "saved"), "contact") == 0));
-	json_object_set_new(extra, "saved_password", json_boolean(strcmp(query_field(r, "saved"), "password") == 0));
-	json_object_set_new(extra, "saved_email", json_boolean(strcmp(query_field(r, "saved"), "email") == 0));
+	json_object_set_new(extra, view_query(r, "saved")[0] ? "saved" : "not_saved", json_true());
+	json_object_set_new(extra, "saved_contact", json_boolean(strcmp(view_query(r, "saved"), "contact") == 0));
+	json_object_set_new(extra, "saved_password", json_boolean(strcmp(view_query(r, "saved"), "password") == 0));
+	json_object_set_new(extra, "saved_email", json_boolean(strcmp(view_query(r, "saved"), "email") == 0));
 	if (values == NULL)
 		values = json_pack("{s:s, s:s}", "phone", v.phone, "address", v.address);
-	form_page(r, status, "account/profile", values, errs, extra);
+	view_form_page(r, status, "account/profile", values, errs, extra);
 	return 0;
 }
 
@@ -512,8 +462,8 @@ int page_profile_contact(struct req *r)
 {
 	static const char *const names[] = { "phone", "address" };
 	struct field_errors errs = { 0 };
-	int rc = account_update_contact(&r->app->accounts, r->db, &r->actor, field(r, "phone"),
-	                                field(r, "address"), &errs);
+	int rc = account_update_contact(&r->app->accounts, r->db, &r->actor, view_field(r, "phone"),
+	                                view_field(r, "address"), &errs);
 
 	if (rc == MC_EINVAL)
 		return profile_page(r, 422, kept_values(r, names, 2), &errs);
@@ -551,8 +501,8 @@ int page_profile_password(struct req *r)
 {
 	struct field_errors errs = { 0 };
 	struct hash_job *j;
-	int rc = account_check_new_password(&r->app->accounts, r->db, &r->actor, field(r, "password"),
-	                                    field(r, "password_confirm"), &errs);
+	int rc = account_check_new_password(&r->app->accounts, r->db, &r->actor, view_field(r, "password"),
+	                                    view_field(r, "password_confirm"), &errs);
 
 	if (rc == MC_EINVAL)
 		return profile_page(r, 422, NULL, &errs);
@@ -565,8 +515,8 @@ int page_profile_password(struct req *r)
 		hash_job_free(j);
 		return rc;
 	}
-	snprintf(j->current, sizeof(j->current), "%s", field(r, "current_password"));
-	snprintf(j->password, sizeof(j->password), "%s", field(r, "password"));
+	snprintf(j->current, sizeof(j->current), "%s", view_field(r, "current_password"));
+	snprintf(j->password, sizeof(j->password), "%s", view_field(r, "password"));
 	rc = work_submit(r, hash_work, password_done, j, hash_job_free);
 	if (rc != 0)
 		hash_job_free(j);
@@ -576,7 +526,7 @@ int page_profile_password(struct req *r)
 int page_profile_email(struct req *r)
 {
 	struct field_errors errs = { 0 };
-	int rc = account_request_email_change(&r->app->accounts, r->db, &r->actor, field(r, "email"),
+	int rc = account_request_email_change(&r->app->accounts, r->db, &r->actor, view_field(r, "email"),
 	                                      &errs);
 
 	if (rc == MC_EINVAL || rc == MC_ECONFLICT)

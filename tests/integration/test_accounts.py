@@ -111,6 +111,13 @@ def test_demo_accounts_with_password(servers):
         assert row["status"] == "active", row["status"]
         assert row["password_hash"].startswith("$argon2id$"), row["password_hash"][:20]
         types.add(row["account_type"])
+        if row["account_type"] == "staff":
+            # Staff land on the administration (administrators) or the home page.
+            _, r = login(srv, addr, pw)
+            assert r.status_code == 303, (addr, r.status_code)
+            home = "/admin" if role in ("agency_admin", "system_admin") else "/"
+            assert r.headers["location"].endswith(home), (role, r.headers["location"])
+            continue
         assert_login_ok(srv, *reversed(login(srv, addr, pw)))
     assert types >= {"citizen", "business"}, types
 

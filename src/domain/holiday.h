@@ -1,0 +1,83 @@
+/* holiday.h: public holidays and swapped working days, per calendar day (system-wide). */
+#ifndef MC_HOLIDAY_H
+#define MC_HOLIDAY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/actor.h"
+#include "domain/field_errors.h"
+
+struct db;
+
+/*
+ * The holiday calendar serves every agency, so only a system administrator reads or changes it
+ * here: anyone else gets MC_EFORBIDDEN.  Each day appears at most once: a day off ("day_off",
+ * "Ngày nghỉ") or a working day in place of a weekend ("working_day", "Ngày làm việc bù", which
+ * must fall on a Saturday or a Sunday).  Every change is written to the audit log (entity
+ * "holiday", no agency) in its transaction.
+ */
+
+#define HOLIDAY_NAME_MAX 200    /* characters */
+#define HOLIDAY_YEAR_MIN 2000
+#define HOLIDAY_YEAR_MAX 2100
+
+/* The holiday form as typed (NFC; this module trims).  NULL reads as "". */
+struct holiday_form {
+	const char *day;   /* "dd/mm/yyyy" (one-digit day and month allowed) or "YYYY-MM-DD" */
+	const char *kind;  /* "day_off" or "working_day" */
+	const char *name;  /* e.g. "Tết Dương lịch" */
+};
+
+/* The form fields of holiday_form, in page order. */
+extern const char *const holiday_form_fields[];
+extern const size_t holiday_form_field_count;
+
+/* The Vietnamese name of kind 'kind' ("Ngày nghỉ", "Ngày làm việc bù"), or "". */
+const char *holiday_kind_label(const char *kind);
+
+/*
+ * Parse a day typed as "dd/mm/yyyy" or "YYYY-MM-DD" into "YYYY-MM-DD" (out: 11 bytes).  The day
+ * must exist in the Gregorian calendar and its year lie in HOLIDAY_YEAR_MIN..HOLIDAY_YEAR_MAX.
+ * 0, or MC_EINVAL (out is then "").
+ */
+int holiday_parse_day(const char *s, char out[11]);
+
+/*
+ * The days of 'year' in date order, in *out (new reference):
+ *   { "year", "years": [ { year, selected } ], "items": [ { id, day, day_text ("dd/mm/yyyy"),
+ *     weekday, kind, kind_label, is_day_off, name } ], "total" }
+ * "years" holds every year with a day stored, this_year - 1 .. this_year + 1 and 'year',
+ * ascending (for choosing a year).  MC_EINVAL: a year outside HOLIDAY_YEAR_MIN..MAX;
+ * MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.
+ */
+int holiday_list(struct db *db, const struct actor *actor, int year, int this_year,
+                 json_t **out);
+
+/* Day 'id' in *out (new reference): id, day, day_text, kind, kind_label, name and "values" (the
+ * edit form filled in).  MC_ENOTFOUND; MC_EFORBIDDEN; MC_EDB; MC_ENOMEM. */
+int holiday_get(struct db *db, const struct actor *actor, int64_t id, json_t **out);
+
+/*
+ * Add a day from 'in' at 'now_ms'; *id receives its id and *day its "YYYY-MM-DD" (11 bytes, so
+ * the page can show its year).  MC_EINVAL: 'errs' names each wrong field (a day already listed
+ * is named with its name); MC_EFORBIDDEN; MC_EDB.
+ */
+int holiday_create(struct db *db, const struct actor *actor, int64_t now_ms,
+                   const struct holiday_form *in, int64_t *id, char day[11],
+                   struct field_errors *errs);
+
+/* Change day 'id' to 'in' (rules as holiday_create; *day as there).  MC_EINVAL with 'errs';
+ * MC_ENOTFOUND; MC_EFORBIDDEN; MC_EDB. */
+int holiday_update(struct db *db, const struct actor *actor, int64_t now_ms, int64_t id,
+                   const struct holiday_form *in, char day[11], struct field_errors *errs);
+
+/* Delete day 'id' for good (the audit record keeps what it was); *day receives its date.
+ * MC_ENOTFOUND; MC_EFORBIDDEN; MC_EDB. */
+int holiday_delete(struct db *db, const struct actor *actor, int64_t now_ms, int64_t id,
+                   char day[11]);
+
+/* How many days 'year' lists.  MC_EFORBIDDEN; MC_EDB. */
+int holiday_count(struct db *db, const struct actor *actor, int year, int64_t *n);
+
+#endif

@@ -1,0 +1,43 @@
+/* view.h: small helpers the page handlers share: form pages, field values, ids, paging. */
+#ifndef MC_VIEW_H
+#define MC_VIEW_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "domain/field_errors.h"
+
+struct req;
+
+/*
+ * Render form page 'tpl' with 'status': "csrf" (the visitor's token), "values" (what was typed;
+ * takes 'values', NULL for none), "errors" (the summary list, in the order found), "err" (the
+ * message by field name) and "has_errors"; 'extra' (taken; NULL for none) is the object the
+ * members are added to, for the page's own data.
+ */
+void view_form_page(struct req *r, int status, const char *tpl, json_t *values,
+                    const struct field_errors *errs, json_t *extra);
+
+/* The posted form's value of 'name', or "" when absent (never NULL). */
+const char *view_field(struct req *r, const char *name);
+
+/* The query string's value of 'name', or "" when absent (never NULL). */
+const char *view_query(struct req *r, const char *name);
+
+/* The posted values of 'names' (those present) as a new object, for showing a form again. */
+json_t *view_kept_values(struct req *r, const char *const *names, size_t n);
+
+/*
+ * Route parameter 'name' as a positive decimal id (at most 18 digits, no sign or leading zero).
+ * 0, or MC_ENOTFOUND for anything else: a malformed id names no record.
+ */
+int view_id_param(struct req *r, const char *name, int64_t *out);
+
+/*
+ * Query parameter 'name' as a page number: 1 when absent, else a decimal 1..max.  MC_EINVAL for
+ * anything else.
+ */
+int view_page_param(struct req *r, const char *name, int max, int *out);
+
+#endif
