@@ -1,4 +1,5 @@
 /* catalog.c: the public procedure catalogue: search, filter choices, detail, template files. */
+#include "domain/rows.h"
 #include "domain/catalog.h"
 
 #include <inttypes.h>
@@ -319,23 +320,6 @@ out:
 }
 
 /* ---- JSON helpers ---- */
-
-/* Set obj[key] = value (taking it); MC_ENOMEM when value is NULL or setting fails. */
-static int put(json_t *obj, const char *key, json_t *value)
-{
-	if (value == NULL)
-		return MC_ENOMEM;
-	return json_object_set_new(obj, key, value) == 0 ? 0 : MC_ENOMEM;
-}
-
-/* Text column 'col' as a JSON string ("" for NULL). */
-static json_t *col_string(struct db_stmt *st, int col)
-{
-	size_t len;
-	const char *s = db_col_text(st, col, &len);
-
-	return json_stringn(s ? s : "", s ? len : 0);
-}
 
 static const char *col_cstr(struct db_stmt *st, int col)
 {
@@ -672,16 +656,16 @@ static json_t *search_item(struct db_stmt *st)
 	if (it == NULL)
 		return NULL;
 	format_time(col_cstr(st, 6), db_col_int64(st, 7), time_text, sizeof(time_text));
-	if ((rc = put(it, "code", col_string(st, 0))) != 0 ||
-	    (rc = put(it, "name", col_string(st, 1))) != 0 ||
-	    (rc = put(it, "field", col_string(st, 2))) != 0 ||
-	    (rc = put(it, "level", json_string(level))) != 0 ||
-	    (rc = put(it, "level_label", json_string(or_empty(catalog_level_label(level))))) != 0 ||
-	    (rc = put(it, "applicant_label",
+	if ((rc = rows_put(it, "code", rows_text(st, 0))) != 0 ||
+	    (rc = rows_put(it, "name", rows_text(st, 1))) != 0 ||
+	    (rc = rows_put(it, "field", rows_text(st, 2))) != 0 ||
+	    (rc = rows_put(it, "level", json_string(level))) != 0 ||
+	    (rc = rows_put(it, "level_label", json_string(or_empty(catalog_level_label(level))))) != 0 ||
+	    (rc = rows_put(it, "applicant_label",
 	              json_string(or_empty(catalog_applicant_label(applicant))))) != 0 ||
-	    (rc = put(it, "mode_label", json_string(or_empty(catalog_mode_label(mode))))) != 0 ||
-	    (rc = put(it, "time_text", json_string(time_text))) != 0 ||
-	    (rc = put(it, "online", json_boolean(db_col_int64(st, 8) != 0))) != 0) {
+	    (rc = rows_put(it, "mode_label", json_string(or_empty(catalog_mode_label(mode))))) != 0 ||
+	    (rc = rows_put(it, "time_text", json_string(time_text))) != 0 ||
+	    (rc = rows_put(it, "online", json_boolean(db_col_int64(st, 8) != 0))) != 0) {
 		json_decref(it);
 		return NULL;
 	}
@@ -834,7 +818,7 @@ int catalog_filters(struct db *db, json_t **out)
 	if (rc != 0)
 		goto out;
 	while ((rc = db_step(st)) == DB_ROW)
-		if (json_array_append_new(fields, col_string(st, 0)) != 0) {
+		if (json_array_append_new(fields, rows_text(st, 0)) != 0) {
 			db_reset(st);
 			rc = MC_ENOMEM;
 			goto out;
@@ -855,8 +839,8 @@ int catalog_filters(struct db *db, json_t **out)
 	while ((rc = db_step(st)) == DB_ROW) {
 		json_t *a = json_object();
 
-		if (a == NULL || put(a, "id", json_integer(db_col_int64(st, 0))) != 0 ||
-		    put(a, "name", col_string(st, 1)) != 0 || json_array_append_new(agencies, a) != 0) {
+		if (a == NULL || rows_put(a, "id", json_integer(db_col_int64(st, 0))) != 0 ||
+		    rows_put(a, "name", rows_text(st, 1)) != 0 || json_array_append_new(agencies, a) != 0) {
 			db_reset(st);
 			rc = MC_ENOMEM;
 			goto out;
@@ -866,11 +850,11 @@ int catalog_filters(struct db *db, json_t **out)
 		goto out;
 	if ((rc = sort_folded(fields, NULL)) != 0 || (rc = sort_folded(agencies, "name")) != 0)
 		goto out;
-	if ((rc = put(res, "fields", json_incref(fields))) != 0 ||
-	    (rc = put(res, "agencies", json_incref(agencies))) != 0 ||
-	    (rc = put(res, "levels", label_list(levels, COUNT(levels)))) != 0 ||
-	    (rc = put(res, "applicant_types", label_list(applicant_types, APPLICANT_CHOICES))) != 0 ||
-	    (rc = put(res, "service_modes", label_list(service_modes, COUNT(service_modes)))) != 0)
+	if ((rc = rows_put(res, "fields", json_incref(fields))) != 0 ||
+	    (rc = rows_put(res, "agencies", json_incref(agencies))) != 0 ||
+	    (rc = rows_put(res, "levels", label_list(levels, COUNT(levels)))) != 0 ||
+	    (rc = rows_put(res, "applicant_types", label_list(applicant_types, APPLICANT_CHOICES))) != 0 ||
+	    (rc = rows_put(res, "service_modes", label_list(service_modes, COUNT(service_modes)))) != 0)
 		goto out;
 	*out = res;
 	res = NULL;
@@ -905,9 +889,9 @@ static int detail_fees(struct db *db, int64_t pid, json_t *d)
 		json_t *f = json_object();
 
 		catalog_format_money(amount, money, sizeof(money));
-		if (f == NULL || put(f, "amount", json_integer(amount)) != 0 ||
-		    put(f, "amount_text", json_string(money)) != 0 ||
-		    put(f, "description", col_string(st, 1)) != 0 ||
+		if (f == NULL || rows_put(f, "amount", json_integer(amount)) != 0 ||
+		    rows_put(f, "amount_text", json_string(money)) != 0 ||
+		    rows_put(f, "description", rows_text(st, 1)) != 0 ||
 		    json_array_append_new(fees, f) != 0) {
 			db_reset(st);
 			rc = MC_ENOMEM;
@@ -916,7 +900,7 @@ static int detail_fees(struct db *db, int64_t pid, json_t *d)
 	}
 	if (rc != DB_DONE)
 		goto out;
-	rc = put(d, "fees", json_incref(fees));
+	rc = rows_put(d, "fees", json_incref(fees));
 out:
 	json_decref(fees);
 	return rc;
@@ -938,24 +922,24 @@ static json_t *document_item(struct db_stmt *st, const char *code, int number)
 	snprintf(counts, sizeof(counts), "Bản chính: %" PRId64 ", Bản sao: %" PRId64, originals,
 	         copies);
 	format_size(db_col_int64(st, 7), size, sizeof(size));
-	if ((rc = put(doc, "id", json_integer(id))) != 0 ||
-	    (rc = put(doc, "number", json_integer(number))) != 0 ||
-	    (rc = put(doc, "name", col_string(st, 1))) != 0 ||
-	    (rc = put(doc, "originals", json_integer(originals))) != 0 ||
-	    (rc = put(doc, "copies", json_integer(copies))) != 0 ||
-	    (rc = put(doc, "counts_text", json_string(counts))) != 0 ||
-	    (rc = put(doc, "mandatory", json_boolean(mandatory))) != 0 ||
-	    (rc = put(doc, "requirement_label",
+	if ((rc = rows_put(doc, "id", json_integer(id))) != 0 ||
+	    (rc = rows_put(doc, "number", json_integer(number))) != 0 ||
+	    (rc = rows_put(doc, "name", rows_text(st, 1))) != 0 ||
+	    (rc = rows_put(doc, "originals", json_integer(originals))) != 0 ||
+	    (rc = rows_put(doc, "copies", json_integer(copies))) != 0 ||
+	    (rc = rows_put(doc, "counts_text", json_string(counts))) != 0 ||
+	    (rc = rows_put(doc, "mandatory", json_boolean(mandatory))) != 0 ||
+	    (rc = rows_put(doc, "requirement_label",
 	              json_string(mandatory ? "Bắt buộc" : "Tùy trường hợp"))) != 0 ||
-	    (rc = put(doc, "condition", col_string(st, 5))) != 0 ||
-	    (rc = put(doc, "file_types_text", format_file_types(col_cstr(st, 6)))) != 0 ||
-	    (rc = put(doc, "max_size_text", json_string(size))) != 0 ||
-	    (rc = put(doc, "multiple", json_boolean(db_col_int64(st, 8) != 0))) != 0 ||
-	    (rc = put(doc, "has_template", json_boolean(has_template))) != 0)
+	    (rc = rows_put(doc, "condition", rows_text(st, 5))) != 0 ||
+	    (rc = rows_put(doc, "file_types_text", format_file_types(col_cstr(st, 6)))) != 0 ||
+	    (rc = rows_put(doc, "max_size_text", json_string(size))) != 0 ||
+	    (rc = rows_put(doc, "multiple", json_boolean(db_col_int64(st, 8) != 0))) != 0 ||
+	    (rc = rows_put(doc, "has_template", json_boolean(has_template))) != 0)
 		goto fail;
 	if (has_template &&
-	    ((rc = put(doc, "template_name", col_string(st, 9))) != 0 ||
-	     (rc = put(doc, "template_url", template_url(code, id, col_cstr(st, 9)))) != 0))
+	    ((rc = rows_put(doc, "template_name", rows_text(st, 9))) != 0 ||
+	     (rc = rows_put(doc, "template_url", template_url(code, id, col_cstr(st, 9)))) != 0))
 		goto fail;
 	return doc;
 fail:
@@ -991,7 +975,7 @@ static int detail_documents(struct db *db, int64_t pid, const char *code, json_t
 	}
 	if (rc != DB_DONE)
 		goto out;
-	rc = put(d, "documents", json_incref(docs));
+	rc = rows_put(d, "documents", json_incref(docs));
 out:
 	json_decref(docs);
 	return rc;
@@ -1007,28 +991,28 @@ static json_t *offering_item(struct db_stmt *st, int online_mode, int *open)
 	*open = online_mode && db_col_int64(st, 1) != 0;
 	if (off == NULL || desk == NULL)
 		goto fail;
-	/* put() always consumes its value, so 'hours' and 'desk' need no cleanup after it. */
+	/* rows_put() always consumes its value, so 'hours' and 'desk' need no cleanup after it. */
 	hours = catalog_format_hours(col_cstr(st, 7));
-	if (put(desk, "hours", hours ? hours : json_array()) != 0 ||
-	    put(desk, "id", json_integer(db_col_int64(st, 2))) != 0 ||
-	    put(desk, "name", col_string(st, 3)) != 0 ||
-	    put(desk, "address", col_string(st, 4)) != 0 ||
-	    put(desk, "phone", col_string(st, 5)) != 0 ||
-	    put(desk, "email", col_string(st, 6)) != 0)
+	if (rows_put(desk, "hours", hours ? hours : json_array()) != 0 ||
+	    rows_put(desk, "id", json_integer(db_col_int64(st, 2))) != 0 ||
+	    rows_put(desk, "name", rows_text(st, 3)) != 0 ||
+	    rows_put(desk, "address", rows_text(st, 4)) != 0 ||
+	    rows_put(desk, "phone", rows_text(st, 5)) != 0 ||
+	    rows_put(desk, "email", rows_text(st, 6)) != 0)
 		goto fail;
-	if (put(off, "desk", desk) != 0) {
+	if (rows_put(off, "desk", desk) != 0) {
 		desk = NULL;
 		goto fail;
 	}
 	desk = NULL;
-	if (put(off, "id", json_integer(id)) != 0 ||
-	    put(off, "competent_name", col_string(st, 9)) != 0 ||
-	    put(off, "same_agency", json_boolean(db_col_int64(st, 2) == db_col_int64(st, 8))) != 0 ||
-	    put(off, "online_open", json_boolean(*open)) != 0)
+	if (rows_put(off, "id", json_integer(id)) != 0 ||
+	    rows_put(off, "competent_name", rows_text(st, 9)) != 0 ||
+	    rows_put(off, "same_agency", json_boolean(db_col_int64(st, 2) == db_col_int64(st, 8))) != 0 ||
+	    rows_put(off, "online_open", json_boolean(*open)) != 0)
 		goto fail;
 	if (*open) {
 		snprintf(url, sizeof(url), "/dossiers/new?offering=%" PRId64, id);
-		if (put(off, "submit_url", json_string(url)) != 0)
+		if (rows_put(off, "submit_url", json_string(url)) != 0)
 			goto fail;
 	}
 	return off;
@@ -1088,9 +1072,9 @@ static int detail_offerings(struct db *db, int64_t pid, int online_mode, json_t 
 		if (rc != 0)
 			goto out;
 	}
-	if ((rc = put(d, "offerings", json_incref(offs))) != 0)
+	if ((rc = rows_put(d, "offerings", json_incref(offs))) != 0)
 		goto out;
-	rc = put(d, "online_open", json_boolean(any_open));
+	rc = rows_put(d, "online_open", json_boolean(any_open));
 out:
 	json_decref(offs);
 	return rc;
@@ -1150,20 +1134,20 @@ int catalog_detail(struct db *db, const char *code, json_t **out)
 	db_col_copy(st, 5, applicant, sizeof(applicant));
 	db_col_copy(st, 15, mode, sizeof(mode));
 	format_time(col_cstr(st, 10), db_col_int64(st, 11), time_text, sizeof(time_text));
-	if ((rc = put(d, "code", col_string(st, 1))) != 0 ||
-	    (rc = put(d, "name", col_string(st, 2))) != 0 ||
-	    (rc = put(d, "field", col_string(st, 3))) != 0 ||
-	    (rc = put(d, "level", json_string(level))) != 0 ||
-	    (rc = put(d, "level_label", json_string(or_empty(catalog_level_label(level))))) != 0 ||
-	    (rc = put(d, "applicant_type", json_string(applicant))) != 0 ||
-	    (rc = put(d, "applicant_label",
+	if ((rc = rows_put(d, "code", rows_text(st, 1))) != 0 ||
+	    (rc = rows_put(d, "name", rows_text(st, 2))) != 0 ||
+	    (rc = rows_put(d, "field", rows_text(st, 3))) != 0 ||
+	    (rc = rows_put(d, "level", json_string(level))) != 0 ||
+	    (rc = rows_put(d, "level_label", json_string(or_empty(catalog_level_label(level))))) != 0 ||
+	    (rc = rows_put(d, "applicant_type", json_string(applicant))) != 0 ||
+	    (rc = rows_put(d, "applicant_label",
 	              json_string(or_empty(catalog_applicant_label(applicant))))) != 0 ||
-	    (rc = put(d, "service_mode", json_string(mode))) != 0 ||
-	    (rc = put(d, "mode_label", json_string(or_empty(catalog_mode_label(mode))))) != 0 ||
-	    (rc = put(d, "online_service", json_boolean(mode_is_online(mode)))) != 0 ||
-	    (rc = put(d, "time_text", json_string(time_text))) != 0 ||
-	    (rc = put(d, "updated_at", col_string(st, 16))) != 0 ||
-	    (rc = put(d, "updated_date", local_date(col_cstr(st, 16)))) != 0) {
+	    (rc = rows_put(d, "service_mode", json_string(mode))) != 0 ||
+	    (rc = rows_put(d, "mode_label", json_string(or_empty(catalog_mode_label(mode))))) != 0 ||
+	    (rc = rows_put(d, "online_service", json_boolean(mode_is_online(mode)))) != 0 ||
+	    (rc = rows_put(d, "time_text", json_string(time_text))) != 0 ||
+	    (rc = rows_put(d, "updated_at", rows_text(st, 16))) != 0 ||
+	    (rc = rows_put(d, "updated_date", local_date(col_cstr(st, 16)))) != 0) {
 		db_reset(st);
 		goto out;
 	}
@@ -1171,7 +1155,7 @@ int catalog_detail(struct db *db, const char *code, json_t **out)
 		size_t len;
 		const char *s = db_col_text(st, texts[i].col, &len);
 
-		rc = put(d, texts[i].key, text_lines(s, len));
+		rc = rows_put(d, texts[i].key, text_lines(s, len));
 		if (rc != 0) {
 			db_reset(st);
 			goto out;

@@ -1,4 +1,5 @@
 /* offering.c: which desk receives which procedure for which competent agency. */
+#include "domain/rows.h"
 #include "domain/fields.h"
 #include "domain/offering.h"
 
@@ -43,32 +44,6 @@ static int mode_allows_online(const char *mode)
 }
 
 /* ---- small helpers ---- */
-
-static int put(json_t *o, const char *key, json_t *v)
-{
-	if (v == NULL)
-		return MC_ENOMEM;
-	return json_object_set_new(o, key, v) == 0 ? 0 : MC_ENOMEM;
-}
-
-static json_t *col_string(struct db_stmt *st, int col)
-{
-	size_t len = 0;
-	const char *s = db_col_text(st, col, &len);
-
-	return json_stringn(s != NULL ? s : "", s != NULL ? len : 0);
-}
-
-static int step_done(struct db_stmt *st)
-{
-	int rc = db_step(st);
-
-	if (rc == DB_ROW) {
-		db_reset(st);
-		return 0;
-	}
-	return rc;
-}
 
 /* Format into out, cut at a character boundary (names may be long). */
 static void text_printf(char *out, size_t cap, const char *fmt, ...)
@@ -172,35 +147,35 @@ static int describe(struct db *db, const struct offering_row *o, json_t **out)
 	d = json_object();
 	rc = d == NULL ? MC_ENOMEM : 0;
 	if (rc == 0 && o->id > 0)
-		rc = put(d, "id", json_integer(o->id));
+		rc = rows_put(d, "id", json_integer(o->id));
 	if (rc == 0)
-		rc = put(d, "procedure_id", json_integer(o->procedure_id));
+		rc = rows_put(d, "procedure_id", json_integer(o->procedure_id));
 	if (rc == 0)
-		rc = put(d, "procedure_code", col_string(st, 0));
+		rc = rows_put(d, "procedure_code", rows_text(st, 0));
 	if (rc == 0)
-		rc = put(d, "procedure_name", col_string(st, 1));
+		rc = rows_put(d, "procedure_name", rows_text(st, 1));
 	if (rc == 0)
-		rc = put(d, "service_mode", col_string(st, 2));
+		rc = rows_put(d, "service_mode", rows_text(st, 2));
 	if (rc == 0)
-		rc = put(d, "desk_agency_id", json_integer(o->desk_id));
+		rc = rows_put(d, "desk_agency_id", json_integer(o->desk_id));
 	if (rc == 0)
-		rc = put(d, "desk_name", col_string(st, 3));
+		rc = rows_put(d, "desk_name", rows_text(st, 3));
 	if (rc == 0)
-		rc = put(d, "competent_agency_id", json_integer(o->competent_id));
+		rc = rows_put(d, "competent_agency_id", json_integer(o->competent_id));
 	if (rc == 0)
-		rc = put(d, "competent_name", col_string(st, 4));
+		rc = rows_put(d, "competent_name", rows_text(st, 4));
 	if (rc == 0)
-		rc = put(d, "department_id", json_integer(o->department_id));
+		rc = rows_put(d, "department_id", json_integer(o->department_id));
 	if (rc == 0)
-		rc = put(d, "department_name", col_string(st, 5));
+		rc = rows_put(d, "department_name", rows_text(st, 5));
 	if (rc == 0)
-		rc = put(d, "online", json_boolean(o->online));
+		rc = rows_put(d, "online", json_boolean(o->online));
 	if (rc == 0)
-		rc = put(d, "workflow", json_string(o->workflow));
+		rc = rows_put(d, "workflow", json_string(o->workflow));
 	if (rc == 0)
-		rc = put(d, "workflow_label", json_string(label != NULL ? label : ""));
+		rc = rows_put(d, "workflow_label", json_string(label != NULL ? label : ""));
 	if (rc == 0)
-		rc = put(d, "active", json_boolean(o->active));
+		rc = rows_put(d, "active", json_boolean(o->active));
 	db_reset(st);
 	if (rc != 0) {
 		json_decref(d);
@@ -228,9 +203,9 @@ int offering_get(struct db *db, const struct actor *actor, int64_t id, json_t **
 	if (rc == 0)
 		rc = db_step(st);
 	if (rc == DB_ROW) {
-		rc = put(*out, "created_at", col_string(st, 0));
+		rc = rows_put(*out, "created_at", rows_text(st, 0));
 		if (rc == 0)
-			rc = put(*out, "updated_at", col_string(st, 1));
+			rc = rows_put(*out, "updated_at", rows_text(st, 1));
 		db_reset(st);
 	} else if (rc == DB_DONE) {
 		rc = MC_ENOTFOUND;
@@ -316,31 +291,31 @@ int offering_list(struct db *db, const struct actor *actor, const struct offerin
 
 		rc = it == NULL ? MC_ENOMEM : 0;
 		if (rc == 0)
-			rc = put(it, "id", json_integer(db_col_int64(st, 0)));
+			rc = rows_put(it, "id", json_integer(db_col_int64(st, 0)));
 		if (rc == 0)
-			rc = put(it, "procedure_id", json_integer(db_col_int64(st, 1)));
+			rc = rows_put(it, "procedure_id", json_integer(db_col_int64(st, 1)));
 		if (rc == 0)
-			rc = put(it, "procedure_code", col_string(st, 2));
+			rc = rows_put(it, "procedure_code", rows_text(st, 2));
 		if (rc == 0)
-			rc = put(it, "procedure_name", col_string(st, 3));
+			rc = rows_put(it, "procedure_name", rows_text(st, 3));
 		if (rc == 0)
-			rc = put(it, "procedure_active", json_boolean(db_col_int64(st, 4) != 0));
+			rc = rows_put(it, "procedure_active", json_boolean(db_col_int64(st, 4) != 0));
 		if (rc == 0)
-			rc = put(it, "desk_agency_id", json_integer(db_col_int64(st, 5)));
+			rc = rows_put(it, "desk_agency_id", json_integer(db_col_int64(st, 5)));
 		if (rc == 0)
-			rc = put(it, "desk_name", col_string(st, 6));
+			rc = rows_put(it, "desk_name", rows_text(st, 6));
 		if (rc == 0)
-			rc = put(it, "competent_name", col_string(st, 7));
+			rc = rows_put(it, "competent_name", rows_text(st, 7));
 		if (rc == 0)
-			rc = put(it, "department_name", col_string(st, 8));
+			rc = rows_put(it, "department_name", rows_text(st, 8));
 		if (rc == 0)
-			rc = put(it, "online", json_boolean(db_col_int64(st, 9) != 0));
+			rc = rows_put(it, "online", json_boolean(db_col_int64(st, 9) != 0));
 		if (rc == 0)
-			rc = put(it, "workflow", col_string(st, 10));
+			rc = rows_put(it, "workflow", rows_text(st, 10));
 		if (rc == 0)
-			rc = put(it, "workflow_label", json_string(label != NULL ? label : ""));
+			rc = rows_put(it, "workflow_label", json_string(label != NULL ? label : ""));
 		if (rc == 0)
-			rc = put(it, "active", json_boolean(db_col_int64(st, 11) != 0));
+			rc = rows_put(it, "active", json_boolean(db_col_int64(st, 11) != 0));
 		if (it != NULL && json_array_append_new(items, it) != 0 && rc == 0)
 			rc = MC_ENOMEM;
 	}
@@ -379,11 +354,11 @@ static int list_of(struct db *db, const char *sql, const int64_t *ids, size_t ni
 	while (rc == 0 && (rc = db_step(st)) == DB_ROW) {
 		json_t *it = json_object();
 
-		rc = it == NULL ? MC_ENOMEM : put(it, "id", json_integer(db_col_int64(st, 0)));
+		rc = it == NULL ? MC_ENOMEM : rows_put(it, "id", json_integer(db_col_int64(st, 0)));
 		if (rc == 0)
-			rc = put(it, "name", col_string(st, 1));
+			rc = rows_put(it, "name", rows_text(st, 1));
 		for (size_t i = 0; i < extra && rc == 0; i++)
-			rc = put(it, names[i], col_string(st, 2 + (int)i));
+			rc = rows_put(it, names[i], rows_text(st, 2 + (int)i));
 		if (it != NULL && json_array_append_new(list, it) != 0 && rc == 0)
 			rc = MC_ENOMEM;
 	}
@@ -456,14 +431,14 @@ static int department_groups(struct db *db, int64_t keep_department, json_t **ou
 		if (group == NULL || db_col_int64(st, 2) != last_agency) {
 			last_agency = db_col_int64(st, 2);
 			group = json_pack("{s:I, s:o, s:[]}", "agency_id", (json_int_t)last_agency,
-			                  "agency_name", col_string(st, 3), "departments");
+			                  "agency_name", rows_text(st, 3), "departments");
 			if (group == NULL || json_array_append_new(groups, group) != 0) {
 				rc = MC_ENOMEM;
 				break;
 			}
 		}
 		dep = json_pack("{s:I, s:o}", "id", (json_int_t)db_col_int64(st, 0), "name",
-		                col_string(st, 1));
+		                rows_text(st, 1));
 		if (dep == NULL || json_array_append_new(json_object_get(group, "departments"), dep) != 0)
 			rc = MC_ENOMEM;
 	}
@@ -497,7 +472,7 @@ int offering_choices(struct db *db, const struct actor *actor, int64_t offering_
 	                 "WHERE active = 1 OR id = ? ORDER BY code", ids, 1, proc_extra, 2, &procs);
 	for (size_t i = 0; rc == 0 && i < json_array_size(procs); i++) {
 		json_t *p = json_array_get(procs, i);
-		rc = put(p, "online_allowed", json_boolean(mode_allows_online(
+		rc = rows_put(p, "online_allowed", json_boolean(mode_allows_online(
 		                                  json_string_value(json_object_get(p, "service_mode")))));
 	}
 	ids[0] = o.desk_id;
@@ -797,7 +772,7 @@ int offering_create(struct db *db, const struct actor *actor, int64_t now_ms,
 	if (rc == 0)
 		rc = db_bind_cstr(st, 8, now);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	if (rc != 0)
 		goto out;
 	o.id = db_last_id(db);
@@ -854,7 +829,7 @@ int offering_update(struct db *db, const struct actor *actor, int64_t now_ms, in
 	if (rc == 0)
 		rc = db_bind_int64(st, 8, id);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	if (rc == 0)
 		rc = describe(db, &o, &after);
 	if (rc == 0) {
@@ -903,7 +878,7 @@ int offering_set_active(struct db *db, const struct actor *actor, int64_t now_ms
 	if (rc == 0)
 		rc = db_bind_int64(st, 3, id);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	o.active = active;
 	if (rc == 0)
 		rc = describe(db, &o, &after);

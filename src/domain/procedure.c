@@ -1,4 +1,5 @@
 /* procedure.c: checking, storing and loading one procedure in its catalogue form. */
+#include "domain/rows.h"
 #include "domain/procedure.h"
 
 #include <stdarg.h>
@@ -894,18 +895,6 @@ static int bind_text_of(struct db_stmt *st, int idx, const json_t *o, const char
 	return db_bind_text(st, idx, s, len);
 }
 
-/* Run a statement expected to finish without rows. */
-static int step_done(struct db_stmt *st)
-{
-	int rc = db_step(st);
-
-	if (rc == DB_ROW) {
-		db_reset(st);
-		return 0;
-	}
-	return rc;
-}
-
 /* Put the template's content into blobs unless a blob with its sha256 is there already.
  * MC_EINVAL: a new content is missing, not base64 or not the one its sha256 names. */
 static int store_blob(struct db *db, const json_t *tpl)
@@ -946,7 +935,7 @@ static int store_blob(struct db *db, const json_t *tpl)
 		if (rc == 0)
 			rc = db_bind_cstr(st, 2, sha);
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 		goto out;
 	}
 	/* A new blob must come with its bytes, and they must be the ones the sha256 names: a
@@ -980,7 +969,7 @@ static int store_blob(struct db *db, const json_t *tpl)
 	if (rc == 0)
 		rc = db_bind_blob(st, 4, content, size);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 out:
 	free(content);
 	free(stored_media);
@@ -1041,7 +1030,7 @@ static int store_fees(struct db *db, int64_t id, const json_t *p)
 	if (rc == 0)
 		rc = db_bind_int64(st, 1, id);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	json_array_foreach(json_object_get(p, "fees"), i, fee) {
 		if (rc != 0)
 			break;
@@ -1056,7 +1045,7 @@ static int store_fees(struct db *db, int64_t id, const json_t *p)
 		if (rc == 0)
 			rc = bind_text_of(st, 4, fee, "description");
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 	}
 	return rc;
 }
@@ -1109,12 +1098,12 @@ static int store_search_index(struct db *db, int64_t pid, const json_t *p, const
 	    (rc = db_bind_cstr(st, 6, text_of(p, "level", NULL))) == 0 &&
 	    (rc = db_bind_cstr(st, 7, text_of(p, "applicant_type", NULL))) == 0 &&
 	    (rc = db_bind_cstr(st, 8, text_of(p, "service_mode", NULL))) == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	if (rc != 0)
 		goto out;
 	rc = db_prepare(db, "DELETE FROM procedure_words WHERE procedure_id = ?", &st);
 	if (rc == 0 && (rc = db_bind_int64(st, 1, pid)) == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	while (rc == 0 && *w != '\0') {
 		size_t n = strcspn(w, " ");
 		if (n > 0) {
@@ -1122,7 +1111,7 @@ static int store_search_index(struct db *db, int64_t pid, const json_t *p, const
 			                    "ON CONFLICT DO NOTHING", &st);
 			if (rc == 0 && (rc = db_bind_text(st, 1, w, n)) == 0 &&
 			    (rc = db_bind_int64(st, 2, pid)) == 0)
-				rc = step_done(st);
+				rc = db_step_done(st);
 		}
 		w += n;
 		w += strspn(w, " ");
@@ -1193,7 +1182,7 @@ static int store_documents(struct db *db, int64_t id, const json_t *p)
 		if (rc == 0)
 			rc = db_bind_int64(st, 12, (int64_t)i);
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 		if (rc != 0)
 			goto out;
 		if (db_changes(db) > 0)
@@ -1209,7 +1198,7 @@ static int store_documents(struct db *db, int64_t id, const json_t *p)
 		if (rc == 0)
 			rc = db_bind_int64(st, 12, (int64_t)i);
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 		if (rc != 0)
 			goto out;
 	}
@@ -1220,7 +1209,7 @@ static int store_documents(struct db *db, int64_t id, const json_t *p)
 	if (rc == 0)
 		rc = db_bind_int64(st, 2, (int64_t)json_array_size(docs));
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 out:
 	buf_free(&types);
 	return rc;
@@ -1298,7 +1287,7 @@ int procedure_store(struct db *db, const json_t *p, const char *now, int64_t *id
 		if (rc == 0)
 			rc = db_bind_cstr(st, 20, now);
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 		if (rc == 0)
 			pid = db_last_id(db);
 	} else {
@@ -1314,7 +1303,7 @@ int procedure_store(struct db *db, const json_t *p, const char *now, int64_t *id
 		if (rc == 0)
 			rc = db_bind_int64(st, 19, pid);
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 	}
 	if (rc == 0)
 		rc = store_search_index(db, pid, p, folded);
@@ -1343,7 +1332,7 @@ int procedure_set_active(struct db *db, int64_t id, int active, const char *now)
 	rc = db_prepare(db, "UPDATE procedures SET active = ?, updated_at = ? WHERE id = ?", &st);
 	if (rc == 0 && (rc = db_bind_int64(st, 1, active != 0)) == 0 &&
 	    (rc = db_bind_cstr(st, 2, now)) == 0 && (rc = db_bind_int64(st, 3, id)) == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	if (rc != 0)
 		return rc;
 	if (db_changes(db) == 0)
@@ -1351,29 +1340,12 @@ int procedure_set_active(struct db *db, int64_t id, int active, const char *now)
 	rc = db_prepare(db, "UPDATE procedure_search SET active = ? WHERE id = ?", &st);
 	if (rc == 0 && (rc = db_bind_int64(st, 1, active != 0)) == 0 &&
 	    (rc = db_bind_int64(st, 2, id)) == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	return rc;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Loading */
-
-/* Set o[key] = v, taking v; MC_ENOMEM when v is NULL or the set fails. */
-static int put(json_t *o, const char *key, json_t *v)
-{
-	if (v == NULL)
-		return MC_ENOMEM;
-	return json_object_set_new(o, key, v) == 0 ? 0 : MC_ENOMEM;
-}
-
-/* Text column 'col' as a JSON string (NULL column: ""). */
-static json_t *col_string(struct db_stmt *st, int col)
-{
-	size_t len = 0;
-	const char *s = db_col_text(st, col, &len);
-
-	return json_stringn(s != NULL ? s : "", s != NULL ? len : 0);
-}
 
 static int load_fees(struct db *db, int64_t id, json_t *p)
 {
@@ -1390,9 +1362,9 @@ static int load_fees(struct db *db, int64_t id, json_t *p)
 	while (rc == 0 && (rc = db_step(st)) == DB_ROW) {
 		rc = (fee = json_object()) == NULL ? MC_ENOMEM : 0;
 		if (rc == 0)
-			rc = put(fee, "amount", json_integer(db_col_int64(st, 0)));
+			rc = rows_put(fee, "amount", json_integer(db_col_int64(st, 0)));
 		if (rc == 0)
-			rc = put(fee, "description", col_string(st, 1));
+			rc = rows_put(fee, "description", rows_text(st, 1));
 		if (fee != NULL && json_array_append_new(fees, fee) != 0 && rc == 0)
 			rc = MC_ENOMEM;
 	}
@@ -1401,7 +1373,7 @@ static int load_fees(struct db *db, int64_t id, json_t *p)
 		json_decref(fees);
 		return rc;
 	}
-	return put(p, "fees", fees);
+	return rows_put(p, "fees", fees);
 }
 
 /* ["pdf", "jpg"] from "pdf,jpg". */
@@ -1454,35 +1426,35 @@ static int document_from_row(struct db_stmt *st, int with_content, json_t *doc)
 	json_t *tpl;
 	int rc;
 
-	rc = put(doc, "name", col_string(st, 0));
+	rc = rows_put(doc, "name", rows_text(st, 0));
 	if (rc == 0)
-		rc = put(doc, "originals", json_integer(db_col_int64(st, 1)));
+		rc = rows_put(doc, "originals", json_integer(db_col_int64(st, 1)));
 	if (rc == 0)
-		rc = put(doc, "copies", json_integer(db_col_int64(st, 2)));
+		rc = rows_put(doc, "copies", json_integer(db_col_int64(st, 2)));
 	if (rc == 0)
-		rc = put(doc, "requirement", col_string(st, 3));
+		rc = rows_put(doc, "requirement", rows_text(st, 3));
 	if (rc == 0)
-		rc = put(doc, "condition", col_string(st, 4));
+		rc = rows_put(doc, "condition", rows_text(st, 4));
 	if (rc == 0)
-		rc = put(doc, "file_types", file_types_json(db_col_text(st, 5, NULL)));
+		rc = rows_put(doc, "file_types", file_types_json(db_col_text(st, 5, NULL)));
 	if (rc == 0)
-		rc = put(doc, "max_size", json_integer(db_col_int64(st, 6)));
+		rc = rows_put(doc, "max_size", json_integer(db_col_int64(st, 6)));
 	if (rc == 0)
-		rc = put(doc, "multiple", json_boolean(db_col_int64(st, 7) != 0));
+		rc = rows_put(doc, "multiple", json_boolean(db_col_int64(st, 7) != 0));
 	if (rc != 0 || db_col_is_null(st, 9))
 		return rc;
-	rc = put(doc, "template", tpl = json_object());
+	rc = rows_put(doc, "template", tpl = json_object());
 	if (rc == 0)
-		rc = put(tpl, "name", col_string(st, 8));
+		rc = rows_put(tpl, "name", rows_text(st, 8));
 	if (rc == 0)
-		rc = put(tpl, "media_type", col_string(st, 10));
+		rc = rows_put(tpl, "media_type", rows_text(st, 10));
 	if (rc == 0)
-		rc = put(tpl, "sha256", col_string(st, 9));
+		rc = rows_put(tpl, "sha256", rows_text(st, 9));
 	if (rc == 0 && with_content) {
 		size_t size = 0;
 		const void *content = db_col_blob(st, 11, &size);
 
-		rc = put(tpl, "content_base64", base64_json(content != NULL ? content : "", size));
+		rc = rows_put(tpl, "content_base64", base64_json(content != NULL ? content : "", size));
 	}
 	return rc;
 }
@@ -1509,7 +1481,7 @@ static int load_documents(struct db *db, int64_t id, int with_content, json_t *p
 		json_decref(docs);
 		return rc;
 	}
-	return put(p, "documents", docs);
+	return rows_put(p, "documents", docs);
 }
 
 #define PROCEDURE_COLUMNS \
@@ -1544,47 +1516,47 @@ static int load(struct db *db, const char *sql, const char *code, int64_t id, in
 	pid = db_col_int64(st, 0);
 	/* The catalogue's member order, which the export keeps. */
 	if (rc == 0)
-		rc = put(p, "code", col_string(st, 1));
+		rc = rows_put(p, "code", rows_text(st, 1));
 	if (rc == 0)
-		rc = put(p, "name", col_string(st, 2));
+		rc = rows_put(p, "name", rows_text(st, 2));
 	if (rc == 0)
-		rc = put(p, "field", col_string(st, 3));
+		rc = rows_put(p, "field", rows_text(st, 3));
 	if (rc == 0)
-		rc = put(p, "level", col_string(st, 4));
+		rc = rows_put(p, "level", rows_text(st, 4));
 	if (rc == 0)
-		rc = put(p, "applicant_type", col_string(st, 5));
+		rc = rows_put(p, "applicant_type", rows_text(st, 5));
 	if (rc == 0)
-		rc = put(p, "description", col_string(st, 6));
+		rc = rows_put(p, "description", rows_text(st, 6));
 	if (rc == 0)
-		rc = put(p, "steps", col_string(st, 7));
+		rc = rows_put(p, "steps", rows_text(st, 7));
 	if (rc == 0)
-		rc = put(p, "submission", col_string(st, 8));
+		rc = rows_put(p, "submission", rows_text(st, 8));
 	if (rc == 0)
-		rc = put(p, "conditions", col_string(st, 9));
+		rc = rows_put(p, "conditions", rows_text(st, 9));
 	if (rc == 0)
 		rc = (time = json_object()) == NULL ? MC_ENOMEM : 0;
 	if (rc == 0)
-		rc = put(time, "kind", col_string(st, 10));
+		rc = rows_put(time, "kind", rows_text(st, 10));
 	if (rc == 0)
-		rc = put(time, "value", json_integer(db_col_int64(st, 11)));
+		rc = rows_put(time, "value", json_integer(db_col_int64(st, 11)));
 	if (rc == 0)
-		rc = put(time, "note", col_string(st, 12));
+		rc = rows_put(time, "note", rows_text(st, 12));
 	if (rc == 0) {
-		rc = put(p, "time", time);
+		rc = rows_put(p, "time", time);
 		time = NULL;
 	}
 	if (rc == 0)
-		rc = put(p, "fees", json_array()); /* its place in the order; filled below */
+		rc = rows_put(p, "fees", json_array()); /* its place in the order; filled below */
 	if (rc == 0)
-		rc = put(p, "legal_basis", col_string(st, 13));
+		rc = rows_put(p, "legal_basis", rows_text(st, 13));
 	if (rc == 0)
-		rc = put(p, "result", col_string(st, 14));
+		rc = rows_put(p, "result", rows_text(st, 14));
 	if (rc == 0)
-		rc = put(p, "service_mode", col_string(st, 15));
+		rc = rows_put(p, "service_mode", rows_text(st, 15));
 	if (rc == 0)
-		rc = put(p, "active", json_boolean(db_col_int64(st, 17) != 0));
+		rc = rows_put(p, "active", json_boolean(db_col_int64(st, 17) != 0));
 	if (rc == 0)
-		rc = put(p, "documents", json_array());
+		rc = rows_put(p, "documents", json_array());
 	if (rc == 0) {
 		const char *f = db_col_text(st, 16, NULL);
 		form_text = strdup(f != NULL ? f : "");
@@ -1598,7 +1570,7 @@ static int load(struct db *db, const char *sql, const char *code, int64_t id, in
 		rc = MC_EDB; /* the stored schema is not JSON: the database was changed by hand */
 		goto out;
 	}
-	rc = put(p, "form", form);
+	rc = rows_put(p, "form", form);
 	form = NULL;
 	/* json_object_set_new on an existing key replaces the value in its place. */
 	if (rc == 0)

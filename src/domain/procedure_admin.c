@@ -1,4 +1,5 @@
 /* procedure_admin.c: administrators' side of the procedure catalogue. */
+#include "domain/rows.h"
 #include "domain/fields.h"
 #include "domain/procedure_admin.h"
 
@@ -111,23 +112,6 @@ static json_t *text_json(const char *s, int lines)
 	v = json_stringn(copy, o);
 	free(copy);
 	return v;
-}
-
-/* Set o[key] = v (taken); MC_ENOMEM when v is NULL or the set fails. */
-static int put(json_t *o, const char *key, json_t *v)
-{
-	if (v == NULL)
-		return MC_ENOMEM;
-	return json_object_set_new(o, key, v) == 0 ? 0 : MC_ENOMEM;
-}
-
-/* Text column 'col' as a JSON string (NULL: ""). */
-static json_t *col_string(struct db_stmt *st, int col)
-{
-	size_t len = 0;
-	const char *s = db_col_text(st, col, &len);
-
-	return json_stringn(s != NULL ? s : "", s != NULL ? len : 0);
 }
 
 static const char *str_of(const json_t *o, const char *key)
@@ -310,18 +294,6 @@ static void iso_now(int64_t now_ms, char *out, size_t cap)
 	clock_iso8601(now_ms, out, cap);
 }
 
-/* Run a statement that returns no rows. */
-static int step_done(struct db_stmt *st)
-{
-	int rc = db_step(st);
-
-	if (rc == DB_ROW) {
-		db_reset(st);
-		return 0;
-	}
-	return rc;
-}
-
 /* A copy of procedure 'p' without the documents' templates, for procedure_check_json: stored
  * templates were checked when they arrived (import or upload) and their content stays in the
  * blobs table, so the editor never loads it. */
@@ -496,7 +468,7 @@ static int set_stand_in(json_t *o, const char *member, const char *stand_in)
 {
 	json_t *v = json_loads(stand_in, JSON_DECODE_ANY, NULL);
 
-	return put(o, member, v);
+	return rows_put(o, member, v);
 }
 
 /* What the fee array of the work copy came from: the form row of each entry. */
@@ -548,20 +520,20 @@ static int place_problem(json_t *work, const char *path, long doc_index,
 		if (strcmp(path, "time.kind") == 0) {
 			*field = "time_kind";
 			snprintf(label, cap, "Loại thời hạn");
-			if (put(t, "kind", json_string("same_day")) != 0)
+			if (rows_put(t, "kind", json_string("same_day")) != 0)
 				return MC_ENOMEM;
-			return put(t, "value", json_integer(0));
+			return rows_put(t, "value", json_integer(0));
 		}
 		if (strcmp(path, "time.value") == 0) {
 			*field = "time_value";
 			snprintf(label, cap, "Thời hạn giải quyết");
 			kind = str_of(t, "kind");
-			return put(t, "value", json_integer(strcmp(kind, "same_day") == 0 ? 0 : 1));
+			return rows_put(t, "value", json_integer(strcmp(kind, "same_day") == 0 ? 0 : 1));
 		}
 		if (strcmp(path, "time.note") == 0) {
 			*field = "time_note";
 			snprintf(label, cap, "Ghi chú về thời hạn");
-			return put(t, "note", json_string(""));
+			return rows_put(t, "note", json_string(""));
 		}
 		return MC_EINVAL;
 	}
@@ -584,12 +556,12 @@ static int place_problem(json_t *work, const char *path, long doc_index,
 		if (strcmp(rest, ".amount") == 0) {
 			*field = procedure_admin_fee_amount_field(rows->row[i]);
 			snprintf(label, cap, "Phí, lệ phí dòng %zu, số tiền", rows->row[i]);
-			return put(fee, "amount", json_integer(0));
+			return rows_put(fee, "amount", json_integer(0));
 		}
 		if (strcmp(rest, ".description") == 0) {
 			*field = procedure_admin_fee_description_field(rows->row[i]);
 			snprintf(label, cap, "Phí, lệ phí dòng %zu, nội dung", rows->row[i]);
-			return put(fee, "description", json_string(""));
+			return rows_put(fee, "description", json_string(""));
 		}
 		return MC_EINVAL;
 	}
@@ -659,30 +631,30 @@ static int apply_procedure_input(json_t *p, const struct procedure_input *in,
 	long long v;
 	int rc = 0;
 
-	rc = put(p, "code", text_json(in->code, 0));
+	rc = rows_put(p, "code", text_json(in->code, 0));
 	if (rc == 0)
-		rc = put(p, "name", text_json(in->name, 0));
+		rc = rows_put(p, "name", text_json(in->name, 0));
 	if (rc == 0)
-		rc = put(p, "field", text_json(in->field, 0));
+		rc = rows_put(p, "field", text_json(in->field, 0));
 	if (rc == 0)
-		rc = put(p, "level", text_json(in->level, 0));
+		rc = rows_put(p, "level", text_json(in->level, 0));
 	if (rc == 0)
-		rc = put(p, "applicant_type", text_json(in->applicant_type, 0));
+		rc = rows_put(p, "applicant_type", text_json(in->applicant_type, 0));
 	if (rc == 0)
-		rc = put(p, "description", text_json(in->description, 1));
+		rc = rows_put(p, "description", text_json(in->description, 1));
 	if (rc == 0)
-		rc = put(p, "steps", text_json(in->steps, 1));
+		rc = rows_put(p, "steps", text_json(in->steps, 1));
 	if (rc == 0)
-		rc = put(p, "submission", text_json(in->submission, 1));
+		rc = rows_put(p, "submission", text_json(in->submission, 1));
 	if (rc == 0)
-		rc = put(p, "conditions", text_json(in->conditions, 1));
+		rc = rows_put(p, "conditions", text_json(in->conditions, 1));
 	if (rc != 0)
 		return rc;
 
 	time = json_object();
 	if (time == NULL)
 		return MC_ENOMEM;
-	rc = put(time, "kind", text_json(in->time_kind, 0));
+	rc = rows_put(time, "kind", text_json(in->time_kind, 0));
 	kind = str_of(time, "kind");
 	if (rc == 0) {
 		v = 0;
@@ -695,11 +667,11 @@ static int apply_procedure_input(json_t *p, const struct procedure_input *in,
 			                     : "Thời hạn giải quyết: phải là một số nguyên, ví dụ 15");
 			v = 1;
 		}
-		rc = put(time, "value", json_integer(v));
+		rc = rows_put(time, "value", json_integer(v));
 	}
 	if (rc == 0)
-		rc = put(time, "note", text_json(in->time_note, 1));
-	if (rc != 0 || (rc = put(p, "time", time)) != 0) {
+		rc = rows_put(time, "note", text_json(in->time_note, 1));
+	if (rc != 0 || (rc = rows_put(p, "time", time)) != 0) {
 		if (rc != 0)
 			json_decref(time);
 		return rc;
@@ -728,9 +700,9 @@ static int apply_procedure_input(json_t *p, const struct procedure_input *in,
 			v = 0;
 		}
 		fee = json_object();
-		rc = fee == NULL ? MC_ENOMEM : put(fee, "amount", json_integer(v));
+		rc = fee == NULL ? MC_ENOMEM : rows_put(fee, "amount", json_integer(v));
 		if (rc == 0)
-			rc = put(fee, "description", text_json(in->fees[i].description, 1));
+			rc = rows_put(fee, "description", text_json(in->fees[i].description, 1));
 		if (fee != NULL && json_array_append_new(fees, fee) != 0 && rc == 0)
 			rc = MC_ENOMEM;
 		if (rc == 0 && rows->count < PROCEDURE_ADMIN_FEE_ROWS)
@@ -740,13 +712,13 @@ static int apply_procedure_input(json_t *p, const struct procedure_input *in,
 		json_decref(fees);
 		return rc;
 	}
-	rc = put(p, "fees", fees);
+	rc = rows_put(p, "fees", fees);
 	if (rc == 0)
-		rc = put(p, "legal_basis", text_json(in->legal_basis, 1));
+		rc = rows_put(p, "legal_basis", text_json(in->legal_basis, 1));
 	if (rc == 0)
-		rc = put(p, "result", text_json(in->result, 0));
+		rc = rows_put(p, "result", text_json(in->result, 0));
 	if (rc == 0)
-		rc = put(p, "service_mode", text_json(in->service_mode, 0));
+		rc = rows_put(p, "service_mode", text_json(in->service_mode, 0));
 	return rc;
 }
 
@@ -761,11 +733,11 @@ static json_t *new_procedure(void)
 	if (p == NULL)
 		return NULL;
 	for (size_t i = 0; i < COUNT(order); i++)
-		if (put(p, order[i], json_null()) != 0)
+		if (rows_put(p, order[i], json_null()) != 0)
 			goto fail;
 	form = json_loads(starter_form, 0, NULL);
-	if (put(p, "active", json_true()) != 0 || put(p, "documents", json_array()) != 0 ||
-	    put(p, "form", form) != 0)
+	if (rows_put(p, "active", json_true()) != 0 || rows_put(p, "documents", json_array()) != 0 ||
+	    rows_put(p, "form", form) != 0)
 		goto fail;
 	return p;
 fail:
@@ -910,7 +882,7 @@ int procedure_admin_update(struct db *db, const struct actor *actor, int64_t now
 		if (rc == 0)
 			rc = db_bind_int64(st, 2, id);
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 		if (rc != 0)
 			goto out;
 	}
@@ -1069,19 +1041,19 @@ int procedure_admin_list(struct db *db, const struct actor *actor, const char *t
 
 		rc = it == NULL ? MC_ENOMEM : 0;
 		if (rc == 0)
-			rc = put(it, "id", json_integer(db_col_int64(st, 0)));
+			rc = rows_put(it, "id", json_integer(db_col_int64(st, 0)));
 		if (rc == 0)
-			rc = put(it, "code", col_string(st, 1));
+			rc = rows_put(it, "code", rows_text(st, 1));
 		if (rc == 0)
-			rc = put(it, "name", col_string(st, 2));
+			rc = rows_put(it, "name", rows_text(st, 2));
 		if (rc == 0)
-			rc = put(it, "field", col_string(st, 3));
+			rc = rows_put(it, "field", rows_text(st, 3));
 		if (rc == 0)
-			rc = put(it, "level_label", json_string(ll != NULL ? ll : ""));
+			rc = rows_put(it, "level_label", json_string(ll != NULL ? ll : ""));
 		if (rc == 0)
-			rc = put(it, "mode_label", json_string(ml != NULL ? ml : ""));
+			rc = rows_put(it, "mode_label", json_string(ml != NULL ? ml : ""));
 		if (rc == 0)
-			rc = put(it, "active", json_boolean(db_col_int64(st, 6) != 0));
+			rc = rows_put(it, "active", json_boolean(db_col_int64(st, 6) != 0));
 		if (it != NULL && json_array_append_new(items, it) != 0 && rc == 0)
 			rc = MC_ENOMEM;
 	}
@@ -1134,34 +1106,34 @@ static int load_document_rows(struct db *db, int64_t id, json_t **out)
 		format_size(db_col_int64(st, 11), tsize, sizeof(tsize));
 		rc = d == NULL ? MC_ENOMEM : 0;
 		if (rc == 0)
-			rc = put(d, "id", json_integer(db_col_int64(st, 0)));
+			rc = rows_put(d, "id", json_integer(db_col_int64(st, 0)));
 		if (rc == 0)
-			rc = put(d, "position", json_integer(db_col_int64(st, 1)));
+			rc = rows_put(d, "position", json_integer(db_col_int64(st, 1)));
 		if (rc == 0)
-			rc = put(d, "number", json_integer((json_int_t)++n));
+			rc = rows_put(d, "number", json_integer((json_int_t)++n));
 		if (rc == 0)
-			rc = put(d, "name", col_string(st, 2));
+			rc = rows_put(d, "name", rows_text(st, 2));
 		if (rc == 0)
-			rc = put(d, "originals", json_integer(db_col_int64(st, 3)));
+			rc = rows_put(d, "originals", json_integer(db_col_int64(st, 3)));
 		if (rc == 0)
-			rc = put(d, "copies", json_integer(db_col_int64(st, 4)));
+			rc = rows_put(d, "copies", json_integer(db_col_int64(st, 4)));
 		if (rc == 0)
-			rc = put(d, "mandatory", json_boolean(strcmp(db_col_text(st, 5, NULL),
+			rc = rows_put(d, "mandatory", json_boolean(strcmp(db_col_text(st, 5, NULL),
 			                                             "mandatory") == 0));
 		if (rc == 0)
-			rc = put(d, "condition", col_string(st, 6));
+			rc = rows_put(d, "condition", rows_text(st, 6));
 		if (rc == 0)
-			rc = put(d, "file_types_text", json_string(types));
+			rc = rows_put(d, "file_types_text", json_string(types));
 		if (rc == 0)
-			rc = put(d, "max_size_text", json_string(size));
+			rc = rows_put(d, "max_size_text", json_string(size));
 		if (rc == 0)
-			rc = put(d, "multiple", json_boolean(db_col_int64(st, 9) != 0));
+			rc = rows_put(d, "multiple", json_boolean(db_col_int64(st, 9) != 0));
 		if (rc == 0)
-			rc = put(d, "has_template", json_boolean(has_template));
+			rc = rows_put(d, "has_template", json_boolean(has_template));
 		if (rc == 0 && has_template)
-			rc = put(d, "template_name", col_string(st, 10));
+			rc = rows_put(d, "template_name", rows_text(st, 10));
 		if (rc == 0 && has_template)
-			rc = put(d, "template_size_text", json_string(tsize));
+			rc = rows_put(d, "template_size_text", json_string(tsize));
 		if (d != NULL && json_array_append_new(docs, d) != 0 && rc == 0)
 			rc = MC_ENOMEM;
 	}
@@ -1172,8 +1144,8 @@ static int load_document_rows(struct db *db, int64_t id, json_t **out)
 	}
 	for (size_t i = 0; i < json_array_size(docs); i++) {
 		json_t *d = json_array_get(docs, i);
-		if (put(d, "first", json_boolean(i == 0)) != 0 ||
-		    put(d, "last", json_boolean(i + 1 == json_array_size(docs))) != 0) {
+		if (rows_put(d, "first", json_boolean(i == 0)) != 0 ||
+		    rows_put(d, "last", json_boolean(i + 1 == json_array_size(docs))) != 0) {
 			json_decref(docs);
 			return MC_ENOMEM;
 		}
@@ -1208,18 +1180,18 @@ int procedure_admin_get(struct db *db, const struct actor *actor, int64_t id, js
 	if (rc != DB_ROW)
 		goto done;
 	inf = json_object();
-	rc = inf == NULL ? MC_ENOMEM : put(inf, "id", json_integer(id));
+	rc = inf == NULL ? MC_ENOMEM : rows_put(inf, "id", json_integer(id));
 	if (rc == 0)
-		rc = put(inf, "active", json_boolean(db_col_int64(st, 0) != 0));
+		rc = rows_put(inf, "active", json_boolean(db_col_int64(st, 0) != 0));
 	if (rc == 0)
-		rc = put(inf, "created_at", col_string(st, 1));
+		rc = rows_put(inf, "created_at", rows_text(st, 1));
 	if (rc == 0)
-		rc = put(inf, "updated_at", col_string(st, 2));
+		rc = rows_put(inf, "updated_at", rows_text(st, 2));
 	db_reset(st);
 	if (rc == 0)
 		rc = load_document_rows(db, id, &docs);
 	if (rc == 0) {
-		rc = put(inf, "documents", docs);
+		rc = rows_put(inf, "documents", docs);
 		docs = NULL;
 	}
 done:
@@ -1392,7 +1364,7 @@ static int renumber_documents(struct db *db, int64_t pid)
 		if (rc == 0)
 			rc = db_bind_int64(st, 2, ids[i]);
 		if (rc == 0)
-			rc = step_done(st);
+			rc = db_step_done(st);
 		if (rc != 0)
 			return rc;
 	}
@@ -1411,7 +1383,7 @@ static int touch_procedure(struct db *db, int64_t pid, int64_t now_ms)
 	if (rc == 0)
 		rc = db_bind_int64(st, 2, pid);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	return rc;
 }
 
@@ -1456,40 +1428,40 @@ int procedure_admin_document_get(struct db *db, const struct actor *actor, int64
 	}
 	format_mb(db_col_int64(st, 11), mb, sizeof(mb));
 	if (rc == 0)
-		rc = put(d, "id", json_integer(db_col_int64(st, 0)));
+		rc = rows_put(d, "id", json_integer(db_col_int64(st, 0)));
 	if (rc == 0)
-		rc = put(d, "procedure_id", json_integer(db_col_int64(st, 1)));
+		rc = rows_put(d, "procedure_id", json_integer(db_col_int64(st, 1)));
 	if (rc == 0)
-		rc = put(d, "procedure_code", col_string(st, 2));
+		rc = rows_put(d, "procedure_code", rows_text(st, 2));
 	if (rc == 0)
-		rc = put(d, "procedure_name", col_string(st, 3));
+		rc = rows_put(d, "procedure_name", rows_text(st, 3));
 	if (rc == 0)
-		rc = put(d, "position", json_integer(db_col_int64(st, 4)));
+		rc = rows_put(d, "position", json_integer(db_col_int64(st, 4)));
 	if (rc == 0)
-		rc = put(d, "name", col_string(st, 5));
+		rc = rows_put(d, "name", rows_text(st, 5));
 	if (rc == 0)
-		rc = put(d, "originals", json_integer(db_col_int64(st, 6)));
+		rc = rows_put(d, "originals", json_integer(db_col_int64(st, 6)));
 	if (rc == 0)
-		rc = put(d, "copies", json_integer(db_col_int64(st, 7)));
+		rc = rows_put(d, "copies", json_integer(db_col_int64(st, 7)));
 	if (rc == 0)
-		rc = put(d, "requirement", col_string(st, 8));
+		rc = rows_put(d, "requirement", rows_text(st, 8));
 	if (rc == 0)
-		rc = put(d, "condition", col_string(st, 9));
+		rc = rows_put(d, "condition", rows_text(st, 9));
 	if (rc == 0) {
-		rc = put(d, "file_types", types);
+		rc = rows_put(d, "file_types", types);
 		types = NULL;
 	}
 	if (rc == 0)
-		rc = put(d, "max_size", json_integer(db_col_int64(st, 11)));
+		rc = rows_put(d, "max_size", json_integer(db_col_int64(st, 11)));
 	if (rc == 0)
-		rc = put(d, "max_size_mb", json_string(mb));
+		rc = rows_put(d, "max_size_mb", json_string(mb));
 	if (rc == 0)
-		rc = put(d, "multiple", json_boolean(db_col_int64(st, 12) != 0));
+		rc = rows_put(d, "multiple", json_boolean(db_col_int64(st, 12) != 0));
 	if (rc == 0 && !db_col_is_null(st, 13)) {
 		format_size(db_col_int64(st, 16), size, sizeof(size));
-		rc = put(d, "template", json_pack("{s:o, s:o, s:o, s:I, s:s}", "name", col_string(st, 13),
-		                                  "media_type", col_string(st, 14), "sha256",
-		                                  col_string(st, 15), "size",
+		rc = rows_put(d, "template", json_pack("{s:o, s:o, s:o, s:I, s:s}", "name", rows_text(st, 13),
+		                                  "media_type", rows_text(st, 14), "sha256",
+		                                  rows_text(st, 15), "size",
 		                                  (json_int_t)db_col_int64(st, 16), "size_text", size));
 	}
 	db_reset(st);
@@ -1658,7 +1630,7 @@ static int store_template_blob(struct db *db, const struct template_upload *uplo
 	if (rc == 0)
 		rc = db_bind_cstr(st, 5, sha);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	return rc;
 }
 
@@ -1682,7 +1654,7 @@ static int apply_document_input(json_t *doc, const struct document_input *in,
 	int rc;
 
 	json_object_clear(doc);
-	rc = put(doc, "name", text_json(in->name, 0));
+	rc = rows_put(doc, "name", text_json(in->name, 0));
 	if (rc == 0) {
 		const char *t;
 		v = 0;
@@ -1691,7 +1663,7 @@ static int apply_document_input(json_t *doc, const struct document_input *in,
 			                 trimmed(in->originals, &t) == 0
 			                     ? "Số bản chính: không được để trống (nhập 0 nếu không cần)"
 			                     : "Số bản chính: phải là một số nguyên không âm");
-		rc = put(doc, "originals", json_integer(v));
+		rc = rows_put(doc, "originals", json_integer(v));
 	}
 	if (rc == 0) {
 		const char *t;
@@ -1701,14 +1673,14 @@ static int apply_document_input(json_t *doc, const struct document_input *in,
 			                 trimmed(in->copies, &t) == 0
 			                     ? "Số bản sao: không được để trống (nhập 0 nếu không cần)"
 			                     : "Số bản sao: phải là một số nguyên không âm");
-		rc = put(doc, "copies", json_integer(v));
+		rc = rows_put(doc, "copies", json_integer(v));
 	}
 	if (rc == 0)
-		rc = put(doc, "requirement", text_json(in->requirement, 0));
+		rc = rows_put(doc, "requirement", text_json(in->requirement, 0));
 	req = str_of(doc, "requirement");
 	/* The condition says when a conditional document is needed; a mandatory one has none. */
 	if (rc == 0)
-		rc = put(doc, "condition", strcmp(req, "mandatory") == 0 ? json_string("")
+		rc = rows_put(doc, "condition", strcmp(req, "mandatory") == 0 ? json_string("")
 		                                                         : text_json(in->condition, 1));
 	types = json_array();
 	if (rc == 0 && types == NULL)
@@ -1719,7 +1691,7 @@ static int apply_document_input(json_t *doc, const struct document_input *in,
 	if (rc == 0 && in->too_many_types)
 		field_errors_add(errs, "file_types", "Loại tệp được nộp: chọn tối đa 10 loại tệp");
 	if (rc == 0) {
-		rc = put(doc, "file_types", types);
+		rc = rows_put(doc, "file_types", types);
 		types = NULL;
 	}
 	if (rc == 0) {
@@ -1738,12 +1710,12 @@ static int apply_document_input(json_t *doc, const struct document_input *in,
 			                                      "quá 50 MB");
 			bytes = PROCEDURE_ADMIN_MB;
 		}
-		rc = put(doc, "max_size", json_integer(bytes));
+		rc = rows_put(doc, "max_size", json_integer(bytes));
 	}
 	if (rc == 0)
-		rc = put(doc, "multiple", json_boolean(in->multiple));
+		rc = rows_put(doc, "multiple", json_boolean(in->multiple));
 	if (rc == 0 && tpl != NULL) {
-		rc = put(doc, "template", tpl);
+		rc = rows_put(doc, "template", tpl);
 		tpl = NULL;
 	}
 	json_decref(tpl);
@@ -1822,7 +1794,7 @@ static int save_document(struct db *db, const struct actor *actor, int64_t now_m
 	}
 	rc = apply_document_input(doc, in, errs);
 	if (rc == 0 && uploading && media != NULL)
-		rc = put(doc, "template", json_pack("{s:s, s:s, s:s}", "name", name, "media_type", media,
+		rc = rows_put(doc, "template", json_pack("{s:s, s:s, s:s}", "name", name, "media_type", media,
 		                                    "sha256", sha));
 	if (rc == 0)
 		rc = check_procedure_form(p, (long)position, NULL, "name", errs);
@@ -1950,7 +1922,7 @@ int procedure_admin_document_delete(struct db *db, const struct actor *actor, in
 	if (rc == 0)
 		rc = db_bind_int64(st, 1, document_id);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	if (rc == 0)
 		rc = renumber_documents(db, pid);
 	if (rc == 0)
@@ -1982,7 +1954,7 @@ static int set_position(struct db *db, int64_t id, int64_t position)
 	if (rc == 0)
 		rc = db_bind_int64(st, 2, id);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	return rc;
 }
 
@@ -2089,7 +2061,7 @@ int procedure_admin_document_remove_template(struct db *db, const struct actor *
 	if (rc == 0)
 		rc = db_bind_int64(st, 1, document_id);
 	if (rc == 0)
-		rc = step_done(st);
+		rc = db_step_done(st);
 	if (rc == 0)
 		rc = touch_procedure(db, pid, now_ms);
 	if (rc == 0) {

@@ -146,6 +146,17 @@ int db_step(struct db_stmt *st)
 	return st->db->ops->step(st);
 }
 
+int db_step_done(struct db_stmt *st)
+{
+	int rc = db_step(st);
+
+	if (rc == DB_ROW) {
+		db_reset(st);
+		return 0;
+	}
+	return rc;
+}
+
 void db_reset(struct db_stmt *st)
 {
 	if (st != NULL)

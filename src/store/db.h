@@ -56,6 +56,10 @@ int db_bind_null(struct db_stmt *st, int idx);
  */
 int db_step(struct db_stmt *st);
 
+/* Run a statement that returns no rows it matters to read (INSERT, UPDATE, DELETE): one step; a
+ * row, if any, is discarded and the statement reset.  0, or the error of db_step. */
+int db_step_done(struct db_stmt *st);
+
 /* Reset a statement early (before DB_DONE) so its locks are released. */
 void db_reset(struct db_stmt *st);
 
