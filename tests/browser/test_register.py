@@ -4,13 +4,13 @@ import os
 import sys
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 "integration"))
 from accounts_helpers import (ACTIVATED_RE, CHECK_MAIL_RE, citizen,  # noqa: E402
                               wait_mail)
+from browser_helpers import click_and_wait  # noqa: E402
 
 TEXT_FIELDS = ("full_name", "email", "phone", "citizen_id", "birth_date", "address",
                "password", "password_confirm")
@@ -60,12 +60,7 @@ def submit(driver):
     form = driver.find_element(By.NAME, "full_name").find_element(By.XPATH, "./ancestor::form")
     button = form.find_element(By.CSS_SELECTOR, "button[type=submit], input[type=submit], "
                                                 "button:not([type])")
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", button)
-    button.click()
-    WebDriverWait(driver, 20).until(EC.staleness_of(old))
-    WebDriverWait(driver, 20).until(
-        lambda d: d.execute_script("return document.readyState") == "complete")
+    click_and_wait(driver, button)
 
 
 def test_register_fix_error_then_activate(driver, demo_server):
