@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs_build="gcc make pkg-config meson ninja-build libh2o-evloop-dev libssl-dev libjansson-dev
-  libsqlite3-dev libunistring-dev libsodium-dev libcurl4-openssl-dev libjs-bootstrap5
+  libsqlite3-dev libunistring-dev libsodium-dev libcurl4-openssl-dev libmagic-dev libjs-bootstrap5
   libjs-chart.js"
 pkgs_test="libcmocka-dev valgrind python3-pytest python3-requests python3-bs4 python3-selenium
   chromium chromium-driver curl python3-aiosmtpd"

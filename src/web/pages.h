@@ -39,6 +39,15 @@ int page_services(struct req *r);
 int page_service(struct req *r);
 int page_service_template(struct req *r);
 
+/* dossiers (citizen) */
+int page_dossier_new_form(struct req *r);
+int page_dossier_new(struct req *r);
+int page_dossiers(struct req *r);
+int page_dossier(struct req *r);
+int page_dossier_form(struct req *r);
+int page_dossier_form_save(struct req *r);
+int page_dossier_withdraw(struct req *r);
+
 /* administration: agencies, staff, holidays, audit (pages_admin.c) */
 int page_admin_home(struct req *r);
 int page_admin_agencies(struct req *r);

@@ -36,6 +36,17 @@ const struct route web_routes[] = {
 	{ "GET", "/services/{code}", page_service, WHO_ANYONE, 0, 0 },
 	{ "GET", "/services/{code}/templates/{doc}/{name}", page_service_template, WHO_ANYONE, 0, 0 },
 
+	/* dossiers (citizen) */
+	/* /dossiers/new comes before /dossiers/{id}, which would take "new" as an id.  The form's
+	 * answers may be long (textareas of 5,000 characters): it takes the urlencoded limit. */
+	{ "GET", "/dossiers", page_dossiers, WHO_CITIZEN, 0, 0 },
+	{ "GET", "/dossiers/new", page_dossier_new_form, WHO_CITIZEN, 0, 0 },
+	{ "POST", "/dossiers/new", page_dossier_new, WHO_CITIZEN, FORM, 0 },
+	{ "GET", "/dossiers/{id}", page_dossier, WHO_CITIZEN, 0, 0 },
+	{ "GET", "/dossiers/{id}/form", page_dossier_form, WHO_CITIZEN, 0, 0 },
+	{ "POST", "/dossiers/{id}/form", page_dossier_form_save, WHO_CITIZEN, LIMIT_FORM_BODY_BYTES, 0 },
+	{ "POST", "/dossiers/{id}/withdraw", page_dossier_withdraw, WHO_CITIZEN, FORM, 0 },
+
 	/* administration: agencies, staff, holidays, audit */
 	{ "GET", "/admin", page_admin_home, WHO_ADMIN, 0, 0 },
 	{ "GET", "/admin/agencies", page_admin_agencies, WHO_ADMIN, 0, 0 },

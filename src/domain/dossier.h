@@ -1,0 +1,185 @@
+/* dossier.h: a citizen's dossiers (hồ sơ) submitted online: starting one from an offering,
+ * saving its form, viewing, listing and withdrawing (docs/dossiers.md). */
+#ifndef MC_DOSSIER_H
+#define MC_DOSSIER_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/account.h"
+#include "domain/actor.h"
+
+struct db;
+
+/*
+ * Who may do what.  Every call takes the acting user.  Only a citizen or business account
+ * (ROLE_CITIZEN with an account id) acts here; anyone else gets MC_EFORBIDDEN.  A citizen sees
+ * and changes only the dossiers it owns: any other id answers MC_ENOTFOUND, exactly like an id
+ * that does not exist, so nothing leaks.  Staff access comes with the workflow (issue 6).
+ *
+ * Every change runs in its own transaction (call these outside one) and raises the dossier's
+ * version.  Status changes are written to the timeline (dossier_events) in the same transaction.
+ */
+
+#define DOSSIER_PER_PAGE          20
+#define DOSSIER_PAGE_MAX          10000
+#define DOSSIER_REASON_MAX        1000u  /* characters of a withdrawal reason */
+/* A submitted dossier must be confirmed from its mail within this many hours of submission,
+ * else the sweep expires it; every confirmation link ends at that same deadline. */
+#define DOSSIER_CONFIRM_HOURS     72
+#define DOSSIER_CONFIRM_MS        (DOSSIER_CONFIRM_HOURS * 60LL * 60 * 1000)
+#define DOSSIER_SWEEP_BATCH       200    /* dossiers expired per transaction by the sweep */
+
+/* The statuses of the citizen side (the workflow adds the others). */
+#define DOSSIER_DRAFT             "draft"
+#define DOSSIER_UNCONFIRMED       "unconfirmed"
+#define DOSSIER_PENDING           "pending"
+#define DOSSIER_SUPPLEMENT        "supplement"
+#define DOSSIER_WITHDRAWN         "withdrawn"
+#define DOSSIER_EXPIRED           "expired"
+
+/* The Vietnamese label of 'status' ("Nháp", "Chờ tiếp nhận" ...), or NULL when unknown.
+ * Static storage. */
+const char *dossier_status_label(const char *status);
+
+/*
+ * Start a draft dossier for offering 'offering_id' on behalf of citizen 'a' at 'now_ms'.
+ * The offering must be active and open online, its procedure active with service mode partial
+ * or full, its desk and competent agencies active.  The form's prefill fields are filled from
+ * the account (full name, e-mail, phone, citizen ID, address, birth date, organisation name,
+ * tax code); the procedure and agencies are copied from the offering; the timeline gets its
+ * first event ("Tạo hồ sơ").  *id receives the new dossier's id.
+ * MC_EFORBIDDEN: 'a' is not an active citizen or business account, or the account's type does
+ * not suit the procedure's applicant type; then *refusal (may be NULL; static storage) says why
+ * in Vietnamese.  MC_ENOTFOUND: no offering open online with that id.  MC_EUNAVAIL; MC_EDB;
+ * MC_ENOMEM.
+ */
+int dossier_start(struct db *db, const struct actor *a, int64_t now_ms, int64_t offering_id,
+                  int64_t *id, const char **refusal);
+
+/*
+ * Save the answers 'submitted' (field name without FORMSCHEMA_INPUT_PREFIX → string, or list of
+ * strings for a checkbox with options) into draft 'id' at 'now_ms'.  Names absent from
+ * 'submitted' keep their stored answers, so a form shown section by section posts one section at
+ * a time (the handler must then put every field of the posted section in 'submitted', an
+ * unticked checkbox as "" or [], else the stored answer stays).  Names the form does not declare
+ * are dropped.  The merged answers are checked with formschema_check_values, today being the
+ * portal's local date of 'now_ms'; every answer is stored, the invalid ones as typed, so nothing
+ * the citizen typed is lost.  The applicant columns follow the form's prefill fields.
+ *
+ * 0: saved; *errors (caller owns, json_decref) maps each field whose answer is wrong to its
+ * Vietnamese message, an empty object when every answer is valid.  On a draft these errors are
+ * informative: the dossier is saved all the same.  MC_EINVAL: 'submitted' is not an object;
+ * MC_ENOTFOUND: no such dossier of 'a'; MC_ECONFLICT: the dossier's status does not allow editing
+ * (only a draft may be saved here); MC_EFORBIDDEN; MC_EUNAVAIL; MC_EDB; MC_ENOMEM.  On failure
+ * *errors is NULL.
+ */
+int dossier_save_form(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                      const json_t *submitted, json_t **errors);
+
+/*
+ * The owner's view of dossier 'id' in *out (caller owns, json_decref): { "id", "version",
+ * "offering_id", "procedure_id", "procedure_code", "procedure_name", "desk_name",
+ * "competent_name", "channel", "status", "status_label", "form_data" (object), "receipt_no",
+ * "applicant_name", "created_at", "updated_at", "submitted_at", "confirmed_at", "received_at",
+ * "due_at", "withdrawn_at" (local time "dd/mm/yyyy HH:MM", "" when not yet), "withdraw_reason"
+ * ("" when none), "can_edit", "can_withdraw" (booleans), "timeline": [ { "at", "actor_name",
+ * "from_status" ("" for the creation), "from_label", "to_status", "to_label", "note" } ] oldest
+ * first }.  MC_ENOTFOUND: no such dossier of 'a'; MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.  *out is
+ * NULL on failure.
+ */
+int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out);
+
+/*
+ * Page 'page' (1-based) of the dossiers 'a' owns, most recently updated first, DOSSIER_PER_PAGE
+ * a page, in *out (caller owns): { "items": [ { "id", "procedure_code", "procedure_name",
+ * "desk_name", "status", "status_label", "created_at", "updated_at", "submitted_at" (local
+ * times, "" when not yet), "receipt_no" ("" when none) } ], "total", "page", "pages",
+ * "per_page" }.  A page past the last is empty.  MC_EINVAL: page outside 1..DOSSIER_PAGE_MAX;
+ * MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.  *out is NULL on failure.
+ */
+int dossier_list(struct db *db, const struct actor *a, int page, json_t **out);
+
+/*
+ * Withdraw dossier 'id' at 'now_ms' with 'reason' (UTF-8, NFC; surrounding white space is
+ * trimmed; 1 to DOSSIER_REASON_MAX characters).  Only a dossier not yet received may be
+ * withdrawn: status unconfirmed or pending.  The status becomes withdrawn, withdrawn_at and the
+ * reason are recorded and the timeline gets the reason as its note.
+ * MC_EINVAL: the reason is missing, too long or not UTF-8; MC_ECONFLICT: the status does not
+ * allow it; in both cases *refusal (may be NULL; static storage) says why in Vietnamese.
+ * MC_ENOTFOUND: no such dossier of 'a'; MC_EFORBIDDEN; MC_EUNAVAIL; MC_EDB; MC_ENOMEM.
+ */
+int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                     const char *reason, const char **refusal);
+
+/*
+ * Submit draft 'id' of citizen 'a' at 'now_ms'.  The whole form is checked with
+ * formschema_check_values (today being the portal's local date of 'now_ms') and so is every
+ * mandatory document of the procedure (procedure_documents.requirement 'mandatory'), which needs
+ * at least one current file (dossier_files with removed_in NULL).  When anything is missing or
+ * wrong nothing changes and MC_EINVAL is returned with *errors (caller owns, json_decref): an
+ * object mapping each wrong field's name to its Vietnamese message, and "doc_<document id>" to
+ * "Vui lòng đính kèm <document name>." for each mandatory document without a file.
+ *
+ * Otherwise, in one transaction: the status becomes unconfirmed, submitted_at is set, the
+ * version is raised, the checked answers are frozen in dossier_versions (reason "submit"), the
+ * timeline gets the submission, a confirmation token is stored (its hash only; valid
+ * DOSSIER_CONFIRM_HOURS) and the confirmation mail ("dossier_confirm", with the link
+ * <base_url>/dossiers/confirm?token=<token>) is queued for the owner's e-mail address; after the
+ * commit the mail sender is woken (env->mail_queued).
+ *
+ * MC_ENOTFOUND: no such dossier of 'a'; MC_ECONFLICT: not a draft (or changed meanwhile);
+ * MC_EFORBIDDEN: 'a' is not a citizen or business account; MC_EUNAVAIL; MC_EDB; MC_ENOMEM; an
+ * error of mail_compose or outbox_enqueue (nothing is then stored).  *errors is NULL unless
+ * MC_EINVAL.
+ */
+int dossier_submit(const struct account_env *env, struct db *db, const struct actor *a,
+                   int64_t now_ms, int64_t id, json_t **errors);
+
+/*
+ * Confirm the dossier of confirmation token 'token' (from the mail's link) at 'now_ms'.  No actor:
+ * the token is the proof, whoever is logged in.  *outcome says how it went, checked in this
+ * order: TOKEN_INVALID (not a token, or unknown), TOKEN_USED (followed already, or replaced by a
+ * newer link), TOKEN_EXPIRED (past the dossier's deadline, which is also the case of every
+ * dossier the sweep expired), TOKEN_INVALID (a live link whose dossier is no longer unconfirmed:
+ * withdrawn, or otherwise moved on), or TOKEN_OK, the only outcome that changes anything: in one
+ * transaction the token is used, the status becomes pending (Chờ tiếp nhận, now in the desk's
+ * queue), confirmed_at is set, the version raised, the timeline records it (in the owner's name)
+ * and the "dossier_received" mail tells the owner which desk has the dossier (name, address,
+ * telephone, office hours); the mail sender is woken after the commit.  *id (may be NULL) receives the dossier's id on TOKEN_OK, 0
+ * otherwise.  Errors (*outcome then TOKEN_INVALID, nothing changed): MC_EUNAVAIL; MC_EDB;
+ * MC_ENOMEM; an error of mail_compose or outbox_enqueue.
+ */
+int dossier_confirm(const struct account_env *env, struct db *db, const char *token,
+                    int64_t now_ms, int64_t *id, enum token_outcome *outcome);
+
+/*
+ * Mail the owner 'a' of unconfirmed dossier 'id' a new confirmation link at 'now_ms'.  The
+ * earlier links of the dossier stop working (TOKEN_USED); the new one ends at the dossier's
+ * deadline (submitted_at + DOSSIER_CONFIRM_HOURS), not later, and the mail says when.  Rate
+ * limited per account with RATE_MAIL (key "dossier-acct:<account id>", apart from the account's
+ * own activation and reset mails): MC_ELIMIT when over it (the count is kept, nothing sent).
+ * MC_ECONFLICT: the dossier is not unconfirmed, or its deadline has passed (the sweep will expire
+ * it); MC_ENOTFOUND: no such dossier of 'a'; MC_EFORBIDDEN; MC_EUNAVAIL; MC_EDB; MC_ENOMEM; an
+ * error of mail_compose or outbox_enqueue.
+ */
+int dossier_resend_confirmation(const struct account_env *env, struct db *db,
+                                const struct actor *a, int64_t now_ms, int64_t id);
+
+/*
+ * The sweep: every unconfirmed dossier submitted DOSSIER_CONFIRM_HOURS or more before 'now_ms'
+ * becomes expired (version raised, timeline "Hết hạn xác thực sau 72 giờ" by the system), in
+ * transactions of DOSSIER_SWEEP_BATCH dossiers.  *count (may be NULL) receives how many were
+ * expired, those of the batches committed before an error included.  MC_EUNAVAIL; MC_EDB;
+ * MC_ENOMEM.
+ */
+int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count);
+
+/*
+ * How many dossiers wait in the queue of desk agency 'desk_agency_id' (status pending: an
+ * unconfirmed dossier is not there yet).  No actor: the back office checks its staff before
+ * calling.  MC_EDB.
+ */
+int dossier_desk_queue_count(struct db *db, int64_t desk_agency_id, int64_t *count);
+
+#endif
