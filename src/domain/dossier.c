@@ -288,6 +288,43 @@ static int load_open_offering(struct db *db, int64_t offering_id, struct open_of
 	return o->schema != NULL ? 0 : MC_EDB;
 }
 
+int dossier_offering_summary(struct db *db, const struct actor *a, int64_t offering_id,
+                             json_t **out)
+{
+	struct db_stmt *st;
+	json_t *hours;
+	int rc;
+
+	*out = NULL;
+	if (a == NULL || a->role != ROLE_CITIZEN || a->account_id <= 0)
+		return MC_EFORBIDDEN;
+	rc = db_prepare(db,
+		"SELECT p.code, p.name, d.name, d.address, d.phone, d.office_hours, c.name "
+		"FROM offerings o JOIN procedures p ON p.id = o.procedure_id "
+		"JOIN agencies d ON d.id = o.desk_agency_id "
+		"JOIN agencies c ON c.id = o.competent_agency_id "
+		"WHERE o.id = ? AND o.active = 1 AND o.online = 1 AND p.active = 1 "
+		"AND p.service_mode IN ('partial', 'full') AND d.active = 1 AND c.active = 1", &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, offering_id)) != 0)
+		return rc;
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE)
+		return MC_ENOTFOUND;
+	hours = catalog_format_hours(db_col_text(st, 5, NULL));
+	*out = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "offering",
+	                 (json_int_t)offering_id, "procedure_code", rows_text(st, 0),
+	                 "procedure_name", rows_text(st, 1), "desk_name", rows_text(st, 2),
+	                 "desk_address", rows_text(st, 3), "desk_phone", rows_text(st, 4),
+	                 "desk_hours", hours != NULL ? hours : json_array(), "competent_name",
+	                 rows_text(st, 6));
+	db_reset(st);
+	return *out != NULL ? 0 : MC_ENOMEM;
+}
+
 static int insert_dossier(struct db *db, const struct actor *a, const char *now, int64_t offering_id,
                           const struct open_offering *o, const struct applicant *ap,
                           const char *form_data, int64_t *id)

@@ -43,6 +43,15 @@ struct db;
 const char *dossier_status_label(const char *status);
 
 /*
+ * What a citizen is about to start: offering 'offering_id' when it is open online, as
+ * { offering, procedure_code, procedure_name, desk_name, desk_address, desk_phone, desk_hours
+ * (lines of office hours, see catalog_format_hours), competent_name } in *out (new reference).
+ * MC_EFORBIDDEN: not a citizen; MC_ENOTFOUND: no such offering open online; MC_EDB; MC_ENOMEM.
+ */
+int dossier_offering_summary(struct db *db, const struct actor *a, int64_t offering_id,
+                             json_t **out);
+
+/*
  * Start a draft dossier for offering 'offering_id' on behalf of citizen 'a' at 'now_ms'.
  * The offering must be active and open online, its procedure active with service mode partial
  * or full, its desk and competent agencies active.  The form's prefill fields are filled from

@@ -123,14 +123,17 @@ out:
 int page_dossier_new_form(struct req *r)
 {
 	const char *offering = view_query(r, "offering");
+	json_t *data;
 	int64_t id;
 	int rc;
 
+
 	if ((rc = parse_id(offering, &id)) != 0)
 		return rc;
-	respond_page(r, 200, "dossier/new",
-	             json_pack("{s:I, s:s}", "offering", (json_int_t)id, "csrf",
-	                       req_csrf_token(r)));
+	if ((rc = dossier_offering_summary(r->db, &r->actor, id, &data)) != 0)
+		return rc;
+	json_object_set_new(data, "csrf", json_string(req_csrf_token(r)));
+	respond_page(r, 200, "dossier/new", data);
 	return 0;
 }
 

@@ -118,6 +118,13 @@ def test_catalogue_button_leads_to_a_confirmation_that_changes_nothing(admin_sit
     assert form.find("input", attrs={"name": "offering"})["value"] == str(birth_offering)
     assert form.find("input", attrs={"name": "csrf_token"}).get("value")
     assert "Bắt đầu" in form.get_text()
+    # it names what is being started: the procedure, the desk with its address and hours
+    desk, address = site.rows("SELECT d.name, d.address FROM offerings o JOIN agencies d "
+                              "ON d.id = o.desk_agency_id WHERE o.id = ?", (birth_offering,))[0]
+    text = page_text(r)
+    assert "Đăng ký khai sinh" in text and BIRTH in text
+    assert desk in text and address in text
+    assert "Giờ làm việc" in text
     assert site.one("SELECT count(*) FROM dossiers") == before, "a GET created a dossier"
 
 
@@ -161,6 +168,9 @@ def test_offering_not_open_online_is_404(admin_site, citizen):
     site = admin_site
     before = site.one("SELECT count(*) FROM dossiers")
     offline = offering_of(site, BIRTH_AGAIN, online=0)
+    # refused already on the page that would start it
+    assert site.get(citizen, "/dossiers/new?offering=%d" % offline).status_code == 404
+    assert site.get(citizen, "/dossiers/new?offering=999999999").status_code == 404
     assert post(site, citizen, "/dossiers/new", {"offering": str(offline)}).status_code == 404
     assert post(site, citizen, "/dossiers/new", {"offering": "999999999"}).status_code == 404
     assert post(site, citizen, "/dossiers/new", {"offering": "abc"}).status_code == 404

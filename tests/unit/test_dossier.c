@@ -340,6 +340,31 @@ static void test_start_business_prefill(void **state)
 	json_decref(v);
 }
 
+/* What the start page shows: the open offering's procedure and desk; nothing for a closed one. */
+static void test_offering_summary(void **state)
+{
+	struct db *db = *state;
+	struct actor an = citizen(AN), anonymous;
+	static const int64_t closed[] = { OFF_OFFLINE, OFF_INACTIVE, OFF_AGENCY_CLOSED,
+	                                  OFF_FORMS_ONLY, OFF_PROC_INACTIVE, OFF_DESK_CLOSED, 999 };
+	json_t *v = NULL;
+
+	assert_int_equal(dossier_offering_summary(db, &an, OFF_OPEN, &v), 0);
+	assert_string_equal(str(v, "procedure_code"), "1.000656");
+	assert_string_equal(str(v, "procedure_name"), "Đăng ký khai tử");
+	assert_string_equal(str(v, "desk_name"), "Bộ phận Một cửa xã Tân An");
+	assert_string_equal(str(v, "competent_name"), "Ủy ban nhân dân xã Tân An");
+	assert_true(json_is_array(json_object_get(v, "desk_hours")));
+	json_decref(v);
+	for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
+		v = NULL;
+		assert_int_equal(dossier_offering_summary(db, &an, closed[i], &v), MC_ENOTFOUND);
+		assert_null(v);
+	}
+	memset(&anonymous, 0, sizeof anonymous);
+	assert_int_equal(dossier_offering_summary(db, &anonymous, OFF_OPEN, &v), MC_EFORBIDDEN);
+}
+
 static void test_start_refused(void **state)
 {
 	struct db *db = *state;
@@ -1398,6 +1423,7 @@ int main(void)
 		cmocka_unit_test(test_status_labels),
 		cmocka_unit_test_setup_teardown(test_start_prefills_from_account, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_business_prefill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_offering_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_save_keeps_typed_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_and_list_are_the_owners, setup, teardown),
