@@ -244,6 +244,15 @@ static const char *applicant_refusal(const char *applicant_type, const char *acc
 	       "hồ sơ.";
 }
 
+/* Offering '?' when it is open online: it, its procedure (partial or full service) and both its
+ * agencies active.  The tables are o (offering), p (procedure), d (desk), c (competent). */
+#define OPEN_OFFERING_SQL \
+	"FROM offerings o JOIN procedures p ON p.id = o.procedure_id " \
+	"JOIN agencies d ON d.id = o.desk_agency_id " \
+	"JOIN agencies c ON c.id = o.competent_agency_id " \
+	"WHERE o.id = ? AND o.active = 1 AND o.online = 1 AND p.active = 1 " \
+	"AND p.service_mode IN ('partial', 'full') AND d.active = 1 AND c.active = 1"
+
 struct open_offering {
 	int64_t procedure_id, desk_id, competent_id;
 	char applicant_type[16];
@@ -262,12 +271,7 @@ static int load_open_offering(struct db *db, int64_t offering_id, struct open_of
 	memset(o, 0, sizeof(*o));
 	rc = db_prepare(db,
 		"SELECT o.procedure_id, o.desk_agency_id, o.competent_agency_id, p.applicant_type, "
-		"p.form_schema FROM offerings o "
-		"JOIN procedures p ON p.id = o.procedure_id "
-		"JOIN agencies d ON d.id = o.desk_agency_id "
-		"JOIN agencies c ON c.id = o.competent_agency_id "
-		"WHERE o.id = ? AND o.active = 1 AND o.online = 1 AND p.active = 1 "
-		"AND p.service_mode IN ('partial', 'full') AND d.active = 1 AND c.active = 1", &st);
+		"p.form_schema " OPEN_OFFERING_SQL, &st);
 	if (rc != 0)
 		return rc;
 	if ((rc = db_bind_int64(st, 1, offering_id)) != 0)
@@ -300,11 +304,7 @@ int dossier_offering_summary(struct db *db, const struct actor *a, int64_t offer
 		return MC_EFORBIDDEN;
 	rc = db_prepare(db,
 		"SELECT p.code, p.name, d.name, d.address, d.phone, d.office_hours, c.name "
-		"FROM offerings o JOIN procedures p ON p.id = o.procedure_id "
-		"JOIN agencies d ON d.id = o.desk_agency_id "
-		"JOIN agencies c ON c.id = o.competent_agency_id "
-		"WHERE o.id = ? AND o.active = 1 AND o.online = 1 AND p.active = 1 "
-		"AND p.service_mode IN ('partial', 'full') AND d.active = 1 AND c.active = 1", &st);
+		OPEN_OFFERING_SQL, &st);
 	if (rc != 0)
 		return rc;
 	if ((rc = db_bind_int64(st, 1, offering_id)) != 0)

@@ -1,7 +1,10 @@
 /* fields.c: the small checks every administration form shares. */
 #include "domain/fields.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistr.h>
 
 #include "domain/validate.h"
 #include "lib/err.h"
@@ -83,4 +86,17 @@ int64_t fields_id(const char *s)
 		v = v * 10 + (s[i] - '0');
 	}
 	return v;
+}
+
+void fields_printf(char *out, size_t cap, const char *fmt, ...)
+{
+	const uint8_t *bad;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	bad = u8_check((const uint8_t *)out, strlen(out));
+	if (bad != NULL)
+		out[bad - (const uint8_t *)out] = '\0';
 }

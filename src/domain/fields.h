@@ -30,4 +30,9 @@ void fields_text(struct field_errors *errs, const char *field, const char *label
  * without a leading zero, -1 for anything else. */
 int64_t fields_id(const char *s);
 
+/* Format into out (cap bytes), cut at a character boundary when too long: audit summaries hold
+ * names of up to 500 characters. */
+void fields_printf(char *out, size_t cap, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -45,23 +45,6 @@ static int mode_allows_online(const char *mode)
 
 /* ---- small helpers ---- */
 
-/* Format into out, cut at a character boundary (names may be long). */
-static void text_printf(char *out, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void text_printf(char *out, size_t cap, const char *fmt, ...)
-{
-	const uint8_t *bad;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out, cap, fmt, ap);
-	va_end(ap);
-	bad = u8_check((const uint8_t *)out, strlen(out));
-	if (bad != NULL)
-		out[bad - (const uint8_t *)out] = '\0';
-}
-
 /* The WHERE condition that keeps rows of the actor's scope, on column 'col' holding the desk.
  * Both forms take one parameter (the actor's agency), so callers bind alike. */
 #define SCOPE_GLOBAL_SQL "? IS NOT NULL"
@@ -735,7 +718,7 @@ static int bind_row(struct db_stmt *st, const struct offering_row *o)
 /* The summary line of the audit log for offering 'd' (described). */
 static void summary_of(const char *verb, const json_t *d, char *out, size_t cap)
 {
-	text_printf(out, cap, "%s thủ tục %s tại %s (cơ quan giải quyết: %s)", verb,
+	fields_printf(out, cap, "%s thủ tục %s tại %s (cơ quan giải quyết: %s)", verb,
 	            json_string_value(json_object_get(d, "procedure_code")),
 	            json_string_value(json_object_get(d, "desk_name")),
 	            json_string_value(json_object_get(d, "competent_name")));

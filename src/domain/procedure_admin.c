@@ -270,24 +270,6 @@ static void format_types(const char *s, char *out, size_t cap)
 	out[o] = '\0';
 }
 
-/* Format an audit summary into out (cap bytes), cut at a character boundary when too long:
- * a procedure's name may be 500 characters. */
-static void summary_printf(char *out, size_t cap, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void summary_printf(char *out, size_t cap, const char *fmt, ...)
-{
-	const uint8_t *bad;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out, cap, fmt, ap);
-	va_end(ap);
-	bad = u8_check((const uint8_t *)out, strlen(out));
-	if (bad != NULL)
-		out[bad - (const uint8_t *)out] = '\0';
-}
-
 /* The audit log's time and procedure_store's stamp for 'now_ms'. */
 static void iso_now(int64_t now_ms, char *out, size_t cap)
 {
@@ -821,7 +803,7 @@ int procedure_admin_create(struct db *db, const struct actor *actor, int64_t now
 	iso_now(now_ms, now, sizeof(now));
 	rc = procedure_store(db, p, now, &pid, NULL);
 	if (rc == 0) {
-		summary_printf(summary, sizeof(summary), "Tạo thủ tục %s – %s", str_of(p, "code"),
+		fields_printf(summary, sizeof(summary), "Tạo thủ tục %s – %s", str_of(p, "code"),
 		               str_of(p, "name"));
 		rc = audit_record(db, actor, now_ms, "create", "procedure", pid, 0, summary, NULL, p);
 	}
@@ -889,7 +871,7 @@ int procedure_admin_update(struct db *db, const struct actor *actor, int64_t now
 	iso_now(now_ms, now, sizeof(now));
 	rc = procedure_store(db, p, now, NULL, NULL);
 	if (rc == 0) {
-		summary_printf(summary, sizeof(summary), "Sửa thủ tục %s – %s", str_of(p, "code"),
+		fields_printf(summary, sizeof(summary), "Sửa thủ tục %s – %s", str_of(p, "code"),
 		               str_of(p, "name"));
 		rc = audit_record(db, actor, now_ms, "update", "procedure", id, 0, summary, before, p);
 	}
@@ -945,7 +927,7 @@ int procedure_admin_set_active(struct db *db, const struct actor *actor, int64_t
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	summary_printf(summary, sizeof(summary), "%s thủ tục %s – %s",
+	fields_printf(summary, sizeof(summary), "%s thủ tục %s – %s",
 	               active ? "Áp dụng lại" : "Ngừng áp dụng", code, name);
 	rc = audit_record(db, actor, now_ms, active ? "activate" : "deactivate", "procedure", id, 0,
 	                  summary, before, after);
@@ -1286,7 +1268,7 @@ int procedure_admin_set_form(struct db *db, const struct actor *actor, int64_t n
 	iso_now(now_ms, now, sizeof(now));
 	rc = procedure_store(db, p, now, NULL, NULL);
 	if (rc == 0) {
-		summary_printf(summary, sizeof(summary), "Sửa biểu mẫu trực tuyến của thủ tục %s – %s",
+		fields_printf(summary, sizeof(summary), "Sửa biểu mẫu trực tuyến của thủ tục %s – %s",
 		               str_of(p, "code"), str_of(p, "name"));
 		rc = audit_record(db, actor, now_ms, "update", "procedure", id, 0, summary, before, p);
 	}
@@ -1831,7 +1813,7 @@ static int save_document(struct db *db, const struct actor *actor, int64_t now_m
 		db_reset(st);
 		rc = 0;
 	}
-	summary_printf(summary, sizeof(summary), "%s thành phần hồ sơ “%s” của thủ tục %s",
+	fields_printf(summary, sizeof(summary), "%s thành phần hồ sơ “%s” của thủ tục %s",
 	               before == NULL ? "Thêm" : "Sửa", str_of(doc, "name"), str_of(p, "code"));
 	rc = audit_record(db, actor, now_ms, before == NULL ? "create" : "update", "document",
 	                  document_id, 0, summary, before, doc);
@@ -1928,7 +1910,7 @@ int procedure_admin_document_delete(struct db *db, const struct actor *actor, in
 	if (rc == 0)
 		rc = touch_procedure(db, pid, now_ms);
 	if (rc == 0) {
-		summary_printf(summary, sizeof(summary), "Xoá thành phần hồ sơ “%s” của thủ tục %s",
+		fields_printf(summary, sizeof(summary), "Xoá thành phần hồ sơ “%s” của thủ tục %s",
 		               str_of(doc, "name"), code);
 		rc = audit_record(db, actor, now_ms, "delete", "document", document_id, 0, summary, doc,
 		                  NULL);
@@ -2017,7 +1999,7 @@ int procedure_admin_document_move(struct db *db, const struct actor *actor, int6
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	summary_printf(summary, sizeof(summary), "Chuyển thành phần hồ sơ “%s” của thủ tục %s %s",
+	fields_printf(summary, sizeof(summary), "Chuyển thành phần hồ sơ “%s” của thủ tục %s %s",
 	               str_of(doc, "name"), code, delta < 0 ? "lên trên" : "xuống dưới");
 	rc = audit_record(db, actor, now_ms, "update", "document", document_id, 0, summary, before,
 	                  after);
@@ -2065,7 +2047,7 @@ int procedure_admin_document_remove_template(struct db *db, const struct actor *
 	if (rc == 0)
 		rc = touch_procedure(db, pid, now_ms);
 	if (rc == 0) {
-		summary_printf(summary, sizeof(summary),
+		fields_printf(summary, sizeof(summary),
 		               "Gỡ tệp mẫu của thành phần hồ sơ “%s” (thủ tục %s)", str_of(doc, "name"),
 		               code);
 		rc = audit_record(db, actor, now_ms, "update", "document", document_id, 0, summary, doc,
