@@ -11,6 +11,7 @@
 
 #include "cfg.h"
 #include "domain/account.h"
+#include "domain/filestore.h"
 #include "domain/site.h"
 #include "domain/validate.h"
 #include "lib/token.h"
@@ -172,6 +173,11 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 	if (app.accounts.portal_name == NULL)
 		app.accounts.portal_name = "";
 
+	snprintf(path, sizeof(path), "%s/files", c->data);
+	if (filestore_open(path, &app.files, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot open the file store: %s\n", err);
+		goto out;
+	}
 	app.workers = work_pool_new(c->threads);
 	if (app.workers == NULL) {
 		fprintf(stderr, "motcua: cannot start the worker threads\n");
@@ -181,6 +187,7 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 		status = 0;
 out:
 	work_pool_free(app.workers);
+	filestore_close(app.files);
 	mail_sender_stop(app.mail);
 	password_list_free(passwords);
 	static_free(app.statics);

@@ -1,5 +1,6 @@
 /* dossier.c: a citizen's dossiers submitted online (docs/dossiers.md). */
 #include "domain/dossier.h"
+#include "domain/dossier_priv.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,7 +21,6 @@
 #include "store/db.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define TIME_SIZE 32       /* an ISO-8601 time or a local "dd/mm/yyyy HH:MM" */
 #define DATE_SIZE 16       /* "YYYY-MM-DD" */
 #define STATUS_SIZE 32
 
@@ -45,7 +45,7 @@ const char *dossier_status_label(const char *status)
 }
 
 /* A label for any status: an unknown one (added by a later workflow) shows as its name. */
-static const char *label_or_name(const char *status)
+const char *dossier_label(const char *status)
 {
 	const char *label = dossier_status_label(status);
 
@@ -53,7 +53,7 @@ static const char *label_or_name(const char *status)
 }
 
 /* Only an account-holding citizen or business acts on dossiers here. */
-static int is_citizen(const struct actor *a)
+int dossier_is_citizen(const struct actor *a)
 {
 	return a != NULL && a->role == ROLE_CITIZEN && a->account_id > 0;
 }
@@ -71,10 +71,10 @@ static int status_allows_withdraw(const char *status)
 }
 
 /* Text column 'col' (an ISO-8601 time or NULL) as local time text; "" when NULL or unreadable. */
-static json_t *local_time(struct db_stmt *st, int col)
+json_t *dossier_local_time(struct db_stmt *st, int col)
 {
 	const char *s = db_col_text(st, col, NULL);
-	char out[TIME_SIZE] = "";
+	char out[DOSSIER_TIME_SIZE] = "";
 	int64_t ms;
 
 	if (s != NULL && clock_parse_iso8601(s, &ms) == 0)
@@ -143,7 +143,7 @@ static void applicant_from_form(const json_t *schema, const json_t *values, stru
 /* ---- the timeline ---- */
 
 /* Record a status change by account 'account_id' (0: the system, stored as NULL). */
-static int add_event_by(struct db *db, int64_t dossier_id, const char *at, int64_t account_id,
+int dossier_add_event_by(struct db *db, int64_t dossier_id, const char *at, int64_t account_id,
                         const char *actor_name, const char *from, const char *to,
                         const char *note)
 {
@@ -166,7 +166,7 @@ static int add_event_by(struct db *db, int64_t dossier_id, const char *at, int64
 static int add_event(struct db *db, int64_t dossier_id, const char *at, const struct actor *a,
                      const char *from, const char *to, const char *note)
 {
-	return add_event_by(db, dossier_id, at, a->account_id, a->full_name, from, to, note);
+	return dossier_add_event_by(db, dossier_id, at, a->account_id, a->full_name, from, to, note);
 }
 
 /* ---- start ---- */
@@ -364,13 +364,13 @@ int dossier_start(struct db *db, const struct actor *a, int64_t now_ms, int64_t 
 	struct applicant ap;
 	json_t *details = NULL, *values = NULL;
 	char *form_data = NULL;
-	char account_type[16], now[TIME_SIZE];
+	char account_type[16], now[DOSSIER_TIME_SIZE];
 	const char *why = NULL;
 	int rc, in_tx = 0;
 
 	if (refusal != NULL)
 		*refusal = NULL;
-	if (!is_citizen(a)) {
+	if (!dossier_is_citizen(a)) {
 		why = "Vui lòng đăng nhập bằng tài khoản cá nhân hoặc doanh nghiệp để nộp hồ sơ.";
 		rc = MC_EFORBIDDEN;
 		goto out;
@@ -508,11 +508,11 @@ int dossier_save_form(struct db *db, const struct actor *a, int64_t now_ms, int6
 	struct applicant ap;
 	json_t *clean = NULL, *errs = NULL;
 	char *form_data = NULL;
-	char now[TIME_SIZE], today[DATE_SIZE];
+	char now[DOSSIER_TIME_SIZE], today[DATE_SIZE];
 	int rc, in_tx = 0;
 
 	*errors = NULL;
-	if (!is_citizen(a)) {
+	if (!dossier_is_citizen(a)) {
 		rc = MC_EFORBIDDEN;
 		goto out;
 	}
@@ -591,13 +591,13 @@ static int put_timeline(struct db *db, int64_t id, json_t *out)
 			rc = MC_ENOMEM;
 			break;
 		}
-		if ((rc = rows_put(ev, "at", local_time(st, 0))) != 0 ||
+		if ((rc = rows_put(ev, "at", dossier_local_time(st, 0))) != 0 ||
 		    (rc = rows_put(ev, "actor_name", rows_text(st, 1))) != 0 ||
 		    (rc = rows_put(ev, "from_status", rows_text(st, 2))) != 0 ||
 		    (rc = rows_put(ev, "from_label",
-		                   json_string(from != NULL ? label_or_name(from) : ""))) != 0 ||
+		                   json_string(from != NULL ? dossier_label(from) : ""))) != 0 ||
 		    (rc = rows_put(ev, "to_status", rows_text(st, 3))) != 0 ||
-		    (rc = rows_put(ev, "to_label", json_string(label_or_name(to != NULL ? to : ""))))
+		    (rc = rows_put(ev, "to_label", json_string(dossier_label(to != NULL ? to : ""))))
 		        != 0 ||
 		    (rc = rows_put(ev, "note", rows_text(st, 4))) != 0)
 			break;
@@ -625,7 +625,7 @@ int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out)
 	int rc;
 
 	*out = NULL;
-	if (!is_citizen(a))
+	if (!dossier_is_citizen(a))
 		return MC_EFORBIDDEN;
 	rc = db_prepare(db,
 		"SELECT d.id, d.version, d.offering_id, d.procedure_id, p.code, p.name, dk.name, "
@@ -667,7 +667,7 @@ int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out)
 	    (rc = rows_put(o, "competent_name", rows_text(st, 7))) != 0 ||
 	    (rc = rows_put(o, "channel", rows_text(st, 8))) != 0 ||
 	    (rc = rows_put(o, "status", json_string(status))) != 0 ||
-	    (rc = rows_put(o, "status_label", json_string(label_or_name(status)))) != 0 ||
+	    (rc = rows_put(o, "status_label", json_string(dossier_label(status)))) != 0 ||
 	    (rc = rows_put(o, "receipt_no", rows_text(st, 11))) != 0 ||
 	    (rc = rows_put(o, "applicant_name", rows_text(st, 12))) != 0 ||
 	    (rc = rows_put(o, "withdraw_reason", rows_text(st, 20))) != 0 ||
@@ -679,7 +679,7 @@ int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out)
 	if (rc != 0)
 		goto out;
 	for (size_t i = 0; i < COUNT(view_times); i++)
-		if ((rc = rows_put(o, view_times[i], local_time(st, 13 + (int)i))) != 0)
+		if ((rc = rows_put(o, view_times[i], dossier_local_time(st, 13 + (int)i))) != 0)
 			goto out;
 	db_reset(st);
 	st = NULL;
@@ -722,7 +722,7 @@ int dossier_list(struct db *db, const struct actor *a, int page, json_t **out)
 	int rc;
 
 	*out = NULL;
-	if (!is_citizen(a))
+	if (!dossier_is_citizen(a))
 		return MC_EFORBIDDEN;
 	if (page < 1 || page > DOSSIER_PAGE_MAX)
 		return MC_EINVAL;
@@ -768,10 +768,10 @@ int dossier_list(struct db *db, const struct actor *a, int page, json_t **out)
 		    (rc = rows_put(it, "desk_name", rows_text(st, 3))) != 0 ||
 		    (rc = rows_put(it, "status", rows_text(st, 4))) != 0 ||
 		    (rc = rows_put(it, "status_label",
-		                   json_string(label_or_name(status != NULL ? status : "")))) != 0 ||
-		    (rc = rows_put(it, "created_at", local_time(st, 5))) != 0 ||
-		    (rc = rows_put(it, "updated_at", local_time(st, 6))) != 0 ||
-		    (rc = rows_put(it, "submitted_at", local_time(st, 7))) != 0 ||
+		                   json_string(dossier_label(status != NULL ? status : "")))) != 0 ||
+		    (rc = rows_put(it, "created_at", dossier_local_time(st, 5))) != 0 ||
+		    (rc = rows_put(it, "updated_at", dossier_local_time(st, 6))) != 0 ||
+		    (rc = rows_put(it, "submitted_at", dossier_local_time(st, 7))) != 0 ||
 		    (rc = rows_put(it, "receipt_no", rows_text(st, 8))) != 0)
 			break;
 	}
@@ -828,13 +828,13 @@ int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64
 	struct owned d = { 0 };
 	const char *why = NULL, *text;
 	char *note = NULL;
-	char now[TIME_SIZE];
+	char now[DOSSIER_TIME_SIZE];
 	size_t len;
 	int rc, in_tx = 0;
 
 	if (refusal != NULL)
 		*refusal = NULL;
-	if (!is_citizen(a)) {
+	if (!dossier_is_citizen(a)) {
 		rc = MC_EFORBIDDEN;
 		goto out;
 	}
@@ -891,39 +891,36 @@ out:
 /* ---- submitting and confirming ---- */
 
 #define HOUR_MS (60LL * 60 * 1000)
-#define LINK_SIZE 1024      /* a link in a mail: the base URL and a path */
-#define EMAIL_SIZE 256      /* accounts.email, as validate_email allows */
 #define KEY_SIZE 64         /* a rate-limit key or an error key */
-#define SYSTEM_NAME "Hệ thống" /* who the sweep acts as on the timeline */
 
-static void mail_wake(const struct account_env *env)
+void dossier_mail_wake(const struct account_env *env)
 {
 	if (env->mail_queued != NULL)
 		env->mail_queued(env->mail_ctx);
 }
 
-/* 'base_url' followed by the formatted path into link[LINK_SIZE]: 0, or MC_ETOOBIG. */
-static int make_link(char link[LINK_SIZE], const char *base_url, const char *path,
+/* 'base_url' followed by the formatted path into link[DOSSIER_LINK_SIZE]: 0, or MC_ETOOBIG. */
+int dossier_make_link(char link[DOSSIER_LINK_SIZE], const char *base_url, const char *path,
                      const char *arg)
 {
-	int n = snprintf(link, LINK_SIZE, "%s%s%s", base_url != NULL ? base_url : "", path, arg);
+	int n = snprintf(link, DOSSIER_LINK_SIZE, "%s%s%s", base_url != NULL ? base_url : "", path, arg);
 
-	return n >= 0 && n < LINK_SIZE ? 0 : MC_ETOOBIG;
+	return n >= 0 && n < DOSSIER_LINK_SIZE ? 0 : MC_ETOOBIG;
 }
 
 /*
  * What the dossier's mails say, as a new object in *data: full_name (the owner's), email,
  * procedure_name, procedure_code, agency_name (the desk), desk_address, desk_phone,
  * desk_email, desk_hours ([ { days, times, text } ], open days only), competent_name,
- * dossier_link and portal_name.  The owner's address goes to to[EMAIL_SIZE].  MC_ENOTFOUND when
+ * dossier_link and portal_name.  The owner's address goes to to[DOSSIER_EMAIL_SIZE].  MC_ENOTFOUND when
  * the dossier has no owner.
  */
-static int mail_facts(const struct account_env *env, struct db *db, int64_t id,
-                      char to[EMAIL_SIZE], json_t **data)
+int dossier_mail_facts(const struct account_env *env, struct db *db, int64_t id,
+                      char to[DOSSIER_EMAIL_SIZE], json_t **data)
 {
 	struct db_stmt *st;
 	json_t *o = NULL, *hours;
-	char link[LINK_SIZE], path[KEY_SIZE];
+	char link[DOSSIER_LINK_SIZE], path[KEY_SIZE];
 	int rc;
 
 	*data = NULL;
@@ -943,9 +940,9 @@ static int mail_facts(const struct account_env *env, struct db *db, int64_t id,
 		return rc;
 	if (rc == DB_DONE)
 		return MC_ENOTFOUND;
-	db_col_copy(st, 1, to, EMAIL_SIZE);
+	db_col_copy(st, 1, to, DOSSIER_EMAIL_SIZE);
 	snprintf(path, sizeof path, "/dossiers/%" PRId64, id);
-	if ((rc = make_link(link, env->base_url, path, "")) != 0)
+	if ((rc = dossier_make_link(link, env->base_url, path, "")) != 0)
 		goto out;
 	/* The page shows no hours when the stored ones cannot be read; so does the mail. */
 	hours = catalog_format_hours(db_col_text(st, 8, NULL));
@@ -978,7 +975,7 @@ out:
 }
 
 /* Render mail 'name' with 'data' and put it in the outbox, inside the caller's transaction. */
-static int queue_mail(const struct account_env *env, struct db *db, int64_t now_ms,
+int dossier_queue_mail(const struct account_env *env, struct db *db, int64_t now_ms,
                       const char *to, const char *name, const json_t *data)
 {
 	struct mail_content mc = { 0 };
@@ -999,8 +996,8 @@ static int queue_mail(const struct account_env *env, struct db *db, int64_t now_
 static int send_confirmation(const struct account_env *env, struct db *db, int64_t id,
                              int64_t now_ms, int64_t deadline_ms)
 {
-	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], link[LINK_SIZE];
-	char now[TIME_SIZE], expires[TIME_SIZE], deadline[TIME_SIZE], to[EMAIL_SIZE];
+	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], link[DOSSIER_LINK_SIZE];
+	char now[DOSSIER_TIME_SIZE], expires[DOSSIER_TIME_SIZE], deadline[DOSSIER_TIME_SIZE], to[DOSSIER_EMAIL_SIZE];
 	struct db_stmt *st;
 	json_t *data = NULL;
 	int rc;
@@ -1010,7 +1007,7 @@ static int send_confirmation(const struct account_env *env, struct db *db, int64
 	clock_iso8601(now_ms, now, sizeof now);
 	clock_iso8601(deadline_ms, expires, sizeof expires);
 	clock_format_local(deadline_ms, deadline, sizeof deadline);
-	if ((rc = make_link(link, env->base_url, "/dossiers/confirm?token=", token)) != 0)
+	if ((rc = dossier_make_link(link, env->base_url, "/dossiers/confirm?token=", token)) != 0)
 		goto out;
 	rc = db_prepare(db,
 		"INSERT INTO dossier_tokens (dossier_id, token_hash, created_at, expires_at) "
@@ -1021,7 +1018,7 @@ static int send_confirmation(const struct account_env *env, struct db *db, int64
 	    (rc = db_bind_cstr(st, 3, now)) != 0 || (rc = db_bind_cstr(st, 4, expires)) != 0 ||
 	    (rc = db_step_done(st)) != 0)
 		goto out;
-	if ((rc = mail_facts(env, db, id, to, &data)) != 0)
+	if ((rc = dossier_mail_facts(env, db, id, to, &data)) != 0)
 		goto out;
 	/* Whole hours left, rounded up: a link resent after 30 minutes still says 72. */
 	if ((rc = rows_put(data, "link", json_string(link))) != 0 ||
@@ -1029,7 +1026,7 @@ static int send_confirmation(const struct account_env *env, struct db *db, int64
 	                   json_integer((deadline_ms - now_ms + HOUR_MS - 1) / HOUR_MS))) != 0 ||
 	    (rc = rows_put(data, "deadline", json_string(deadline))) != 0)
 		goto out;
-	rc = queue_mail(env, db, now_ms, to, "dossier_confirm", data);
+	rc = dossier_queue_mail(env, db, now_ms, to, "dossier_confirm", data);
 out:
 	json_decref(data);
 	return rc;
@@ -1134,11 +1131,11 @@ int dossier_submit(const struct account_env *env, struct db *db, const struct ac
 	struct applicant ap;
 	json_t *clean = NULL, *errs = NULL;
 	char *form_data = NULL;
-	char now[TIME_SIZE], today[DATE_SIZE];
+	char now[DOSSIER_TIME_SIZE], today[DATE_SIZE];
 	int rc, in_tx = 0, invalid = 0;
 
 	*errors = NULL;
-	if (!is_citizen(a)) {
+	if (!dossier_is_citizen(a)) {
 		rc = MC_EFORBIDDEN;
 		goto out;
 	}
@@ -1181,7 +1178,7 @@ int dossier_submit(const struct account_env *env, struct db *db, const struct ac
 		goto out;
 	if ((rc = db_commit(db)) != 0)
 		goto out;
-	mail_wake(env);
+	dossier_mail_wake(env);
 out:
 	if (rc != 0 && in_tx)
 		db_rollback(db);
@@ -1274,7 +1271,7 @@ int dossier_confirm(const struct account_env *env, struct db *db, const char *to
 {
 	struct token_row t = { 0 };
 	enum token_outcome how = TOKEN_INVALID;
-	char hash[TOKEN_HASH_LEN + 1], now[TIME_SIZE], to[EMAIL_SIZE];
+	char hash[TOKEN_HASH_LEN + 1], now[DOSSIER_TIME_SIZE], to[DOSSIER_EMAIL_SIZE];
 	json_t *data = NULL;
 	int rc = 0, found = 0, in_tx = 0;
 
@@ -1303,16 +1300,16 @@ int dossier_confirm(const struct account_env *env, struct db *db, const char *to
 		goto out;
 	if ((rc = mark_confirmed(db, &t, now, &how)) != 0 || how != TOKEN_OK)
 		goto out;
-	if ((rc = add_event_by(db, t.dossier_id, now, t.owner_id, t.owner_name,
+	if ((rc = dossier_add_event_by(db, t.dossier_id, now, t.owner_id, t.owner_name,
 	                       DOSSIER_UNCONFIRMED, DOSSIER_PENDING,
 	                       "Đã xác thực hồ sơ qua thư điện tử")) != 0 ||
-	    (rc = mail_facts(env, db, t.dossier_id, to, &data)) != 0 ||
-	    (rc = queue_mail(env, db, now_ms, to, "dossier_received", data)) != 0)
+	    (rc = dossier_mail_facts(env, db, t.dossier_id, to, &data)) != 0 ||
+	    (rc = dossier_queue_mail(env, db, now_ms, to, "dossier_received", data)) != 0)
 		goto out;
 	if ((rc = db_commit(db)) != 0)
 		goto out;
 	in_tx = 0;
-	mail_wake(env);
+	dossier_mail_wake(env);
 out:
 	/* Only TOKEN_OK commits; every other outcome leaves the database as it was. */
 	if (in_tx)
@@ -1365,11 +1362,11 @@ int dossier_resend_confirmation(const struct account_env *env, struct db *db,
                                 const struct actor *a, int64_t now_ms, int64_t id)
 {
 	struct owned d = { 0 };
-	char now[TIME_SIZE], key[KEY_SIZE];
+	char now[DOSSIER_TIME_SIZE], key[KEY_SIZE];
 	int64_t submitted = 0;
 	int rc, in_tx = 0;
 
-	if (!is_citizen(a)) {
+	if (!dossier_is_citizen(a)) {
 		rc = MC_EFORBIDDEN;
 		goto out;
 	}
@@ -1406,7 +1403,7 @@ int dossier_resend_confirmation(const struct account_env *env, struct db *db,
 	if ((rc = db_commit(db)) != 0)
 		goto out;
 	in_tx = 0;
-	mail_wake(env);
+	dossier_mail_wake(env);
 out:
 	if (in_tx && rc != 0)
 		db_rollback(db);
@@ -1451,7 +1448,7 @@ static int expire_batch(struct db *db, const char *now, const char *cutoff, size
 			return rc;
 		if (db_changes(db) != 1)
 			continue;
-		if ((rc = add_event_by(db, ids[i], now, 0, SYSTEM_NAME, DOSSIER_UNCONFIRMED,
+		if ((rc = dossier_add_event_by(db, ids[i], now, 0, DOSSIER_SYSTEM_NAME, DOSSIER_UNCONFIRMED,
 		                       DOSSIER_EXPIRED, "Hết hạn xác thực sau 72 giờ")) != 0)
 			return rc;
 		(*expired)++;
@@ -1461,7 +1458,7 @@ static int expire_batch(struct db *db, const char *now, const char *cutoff, size
 
 int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count)
 {
-	char now[TIME_SIZE], cutoff[TIME_SIZE];
+	char now[DOSSIER_TIME_SIZE], cutoff[DOSSIER_TIME_SIZE];
 	int64_t total = 0, expired;
 	size_t found;
 	int rc;

@@ -17,6 +17,7 @@ struct static_files;
 struct tpl_set;
 struct work_pool;
 struct mail_sender;
+struct filestore;
 
 /* What every thread shares, read-only once the server runs. */
 struct app {
@@ -32,6 +33,7 @@ struct app {
 	int secure_cookies;            /* base URL is https */
 	struct account_env accounts;   /* what the accounts module needs */
 	struct mail_sender *mail;      /* the delivery thread */
+	struct filestore *files;       /* dossier attachments, <data>/files */
 };
 
 /* One event-loop thread.  h2o's context comes first so a connection's context leads here. */

@@ -1,0 +1,57 @@
+/* dossier_priv.h: what the files of the dossier module (dossier*.c) share and nothing else
+ * includes: the timeline, the mails and small conversions.  Definitions in dossier.c. */
+#ifndef MC_DOSSIER_PRIV_H
+#define MC_DOSSIER_PRIV_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "domain/account.h"
+#include "domain/actor.h"
+
+struct db;
+struct db_stmt;
+
+#define DOSSIER_TIME_SIZE 32     /* an ISO-8601 time or a local "dd/mm/yyyy HH:MM" */
+#define DOSSIER_LINK_SIZE 1024   /* a link in a mail: the base URL and a path */
+#define DOSSIER_EMAIL_SIZE 256   /* accounts.email, as validate_email allows */
+#define DOSSIER_SYSTEM_NAME "Hệ thống" /* who a sweep acts as on the timeline */
+
+/* Only an account-holding citizen or business acts on its dossiers. */
+int dossier_is_citizen(const struct actor *a);
+
+/* A label for any status: an unknown one (added by a later workflow) shows as its name. */
+const char *dossier_label(const char *status);
+
+/* Text column 'col' (an ISO-8601 time or NULL) as local time text; "" when NULL or unreadable. */
+json_t *dossier_local_time(struct db_stmt *st, int col);
+
+/* Record on dossier 'dossier_id''s timeline a change by account 'account_id' (0: the system,
+ * stored as NULL) named 'actor_name', from status 'from' (NULL: the creation) to 'to'. */
+int dossier_add_event_by(struct db *db, int64_t dossier_id, const char *at, int64_t account_id,
+                         const char *actor_name, const char *from, const char *to,
+                         const char *note);
+
+/* Wake the mail sender after a commit that queued mail. */
+void dossier_mail_wake(const struct account_env *env);
+
+/* 'base_url', 'path' and 'arg' into link[DOSSIER_LINK_SIZE]: 0, or MC_ETOOBIG. */
+int dossier_make_link(char link[DOSSIER_LINK_SIZE], const char *base_url, const char *path,
+                      const char *arg);
+
+/*
+ * What the dossier's mails say, as a new object in *data: full_name (the owner's), email,
+ * procedure_name, procedure_code, agency_name (the desk), desk_address, desk_phone,
+ * desk_email, desk_hours ([ { days, times, text } ], open days only), competent_name,
+ * dossier_link and portal_name.  The owner's address goes to to[DOSSIER_EMAIL_SIZE].
+ * MC_ENOTFOUND when the dossier has no owner.
+ */
+int dossier_mail_facts(const struct account_env *env, struct db *db, int64_t id,
+                       char to[DOSSIER_EMAIL_SIZE], json_t **data);
+
+/* Render mail 'name' (templates/mail/<name>_*) with 'data' and put it in the outbox, inside the
+ * caller's transaction. */
+int dossier_queue_mail(const struct account_env *env, struct db *db, int64_t now_ms,
+                       const char *to, const char *name, const json_t *data);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: being written */
+extern int mc_placeholder_sweeper;
