@@ -22,6 +22,7 @@
 #include "lib/err.h"
 #include "lib/tpl.h"
 #include "store/db.h"
+#include "sweeper.h"
 
 /* mkdir -p 'path' with mode 0750. */
 static int make_dirs(const char *path)
@@ -98,6 +99,8 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 	sigset_t sigs;
 	struct password_list *passwords = NULL;
 	struct mail_sender_config mail_cfg;
+	struct sweeper_config sweep_cfg;
+	struct sweeper *sweeper = NULL;
 
 	/* SIGTERM and SIGINT are taken by the main thread alone, with sigwait in server_run: block
 	 * them before any thread starts (worker threads included), so every thread inherits the
@@ -178,6 +181,20 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 		fprintf(stderr, "motcua: cannot open the file store: %s\n", err);
 		goto out;
 	}
+	/* The sweeps run on a thread of their own, never on an event loop: expiring, reminding and
+	 * deleting write the database in batches and may wait for its lock. */
+	if (c->sweep_interval > 0) {
+		memset(&sweep_cfg, 0, sizeof(sweep_cfg));
+		sweep_cfg.database = c->database;
+		sweep_cfg.env = &app.accounts;
+		sweep_cfg.files = app.files;
+		sweep_cfg.interval_seconds = c->sweep_interval;
+		sweeper = sweeper_start(&sweep_cfg);
+		if (sweeper == NULL) {
+			fprintf(stderr, "motcua: cannot start the background sweeps\n");
+			goto out;
+		}
+	}
 	app.workers = work_pool_new(c->threads);
 	if (app.workers == NULL) {
 		fprintf(stderr, "motcua: cannot start the worker threads\n");
@@ -186,6 +203,8 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 	if (server_run(&app) == 0)
 		status = 0;
 out:
+	/* First: the sweeper uses the file store and wakes the mail sender. */
+	sweeper_stop(sweeper);
 	work_pool_free(app.workers);
 	filestore_close(app.files);
 	mail_sender_stop(app.mail);

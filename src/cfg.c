@@ -7,16 +7,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain/dossier_lookup.h"
 #include "lib/err.h"
 #include "mail/smtp.h"
 #include "limit.h"
+#include "sweeper.h"
 
 #ifndef MOTCUA_SHARE_DIR
 #define MOTCUA_SHARE_DIR "."
 #endif
 
 enum cfg_type { CFG_LISTEN, CFG_PATH, CFG_DATABASE, CFG_URL, CFG_THREADS, CFG_SECRET, CFG_SMTP,
-	        CFG_EMAIL, CFG_OFFSET };
+	        CFG_EMAIL, CFG_OFFSET, CFG_LOOKUP_LIMIT,
+	        CFG_INTERVAL };
 
 struct cfg_entry {
 	const char *flag;
@@ -54,6 +57,14 @@ static const struct cfg_entry entries[] = {
 	  "sender address of the portal's mail" },
 	{ "clock-offset", "MOTCUA_CLOCK_OFFSET", CFG_OFFSET, offsetof(struct cfg, clock_offset),
 	  sizeof(long), "0", "seconds added to the clock (rehearsing expiry; tests)" },
+	{ "lookup-limit", "MOTCUA_LOOKUP_LIMIT", CFG_LOOKUP_LIMIT,
+	  offsetof(struct cfg, lookup_limit), sizeof(unsigned), "60",
+	  "dossier lookups finding nothing, per account and hour, before its lookups wait an hour "
+	  "(0: no limit)" },
+	{ "sweep-interval", "MOTCUA_SWEEP_INTERVAL", CFG_INTERVAL,
+	  offsetof(struct cfg, sweep_interval), sizeof(unsigned), "60",
+	  "seconds between serve's background sweeps (expiring unconfirmed dossiers, reminding "
+	  "and deleting old drafts; 0: none, run 'motcua sweep' instead)" },
 };
 
 #define NENTRIES (sizeof(entries) / sizeof(entries[0]))
@@ -168,6 +179,33 @@ static int set_one(struct cfg *c, const struct cfg_entry *e, const char *v, FILE
 		if (errno != 0 || end == v || *end != '\0' || n < -3153600000L || n > 3153600000L)
 			return bad(err, e, "must be a whole number of seconds");
 		*(long *)(void *)dst = n;
+		return 0;
+	}
+	case CFG_LOOKUP_LIMIT: {
+		char *end;
+		unsigned long n;
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || errno != 0 || *end != '\0' || n > LOOKUP_LIMIT_MAX) {
+			fprintf(err, "motcua: bad value for --%s (%s): must be a whole number from 0 to "
+			        "%u (0: no limit)\n", e->flag, e->env, LOOKUP_LIMIT_MAX);
+			return MC_EINVAL;
+		}
+		*(unsigned *)(void *)dst = (unsigned)n;
+		return 0;
+	}
+	case CFG_INTERVAL: {
+		char *end;
+		unsigned long n;
+		errno = 0;
+		n = strtoul(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || errno != 0 || *end != '\0' ||
+		    n > SWEEPER_INTERVAL_MAX) {
+			fprintf(err, "motcua: bad value for --%s (%s): must be a whole number of seconds "
+			        "from 0 to %u (0: no timer)\n", e->flag, e->env, SWEEPER_INTERVAL_MAX);
+			return MC_EINVAL;
+		}
+		*(unsigned *)(void *)dst = (unsigned)n;
 		return 0;
 	}
 	case CFG_LISTEN:

@@ -20,6 +20,8 @@ struct cfg {
 	char smtp[1024];         /* smtp:// or smtps:// URL; "" = write mail into <data>/mail/new/ */
 	char mail_from[256];     /* sender address of every mail */
 	long clock_offset;       /* seconds added to the system clock */
+	unsigned lookup_limit;   /* dossier lookups finding nothing, per account and hour (0: off) */
+	unsigned sweep_interval; /* seconds between the background sweeps of serve (0: none) */
 };
 
 /*

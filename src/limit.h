@@ -15,6 +15,12 @@
 #define LIMIT_MULTIPART_HEADER_BYTES 4096u             /* all header lines of one part */
 #define LIMIT_MULTIPART_BOUNDARY_BYTES 70u             /* RFC 2046 */
 
+/* Dossiers' attachments (each file also within its document's max_size in the catalogue). */
+#define LIMIT_DOSSIER_FILES_BYTES  (50u * 1024 * 1024) /* current files of one dossier, in all */
+#define LIMIT_DOSSIER_FILES        100                 /* current files of one dossier */
+/* A dossier's form post: the files and room for the answers around them. */
+#define LIMIT_DOSSIER_POST_BYTES   (LIMIT_DOSSIER_FILES_BYTES + 2u * 1024 * 1024)
+
 /* Cookies. */
 #define LIMIT_COOKIES              64u
 #define LIMIT_COOKIE_HEADER_BYTES  8192u

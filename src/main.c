@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "cfg.h"
@@ -10,11 +11,15 @@
 #include "domain/actor.h"
 #include "domain/catalog_io.h"
 #include "domain/demo.h"
+#include "domain/filestore.h"
+#include "domain/site.h"
 #include "lib/token.h"
 #include "mail/outbox.h"
 #include "lib/clock.h"
 #include "lib/err.h"
+#include "lib/tpl.h"
 #include "store/db.h"
+#include "sweeper.h"
 #include "web/pages.h"
 
 #ifndef MOTCUA_VERSION
@@ -34,6 +39,10 @@ static void usage(FILE *out)
 	        "  migrate   apply pending database migrations and print the schema version\n"
 	        "  demo      apply migrations and load demonstration data (--password P: one\n"
 	        "            password for every demo account)\n"
+	        "  sweep     run the background sweeps once now (what serve does every\n"
+	        "            --sweep-interval seconds): expire unconfirmed dossiers, remind and\n"
+	        "            delete old drafts; prints what it did (honours --clock-offset;\n"
+	        "            give it the server's --base-url: the reminders link to the drafts)\n"
 	        "  mail-failed  list the e-mails given up (refused by the SMTP server, or failing\n"
 	        "            for 24 hours), with the server's answer\n"
 	        "  catalog export  write the procedure catalogue (docs/catalog-format.md) to stdout\n"
@@ -84,6 +93,92 @@ static int cmd_mail_failed(const struct cfg *c)
 		return 1;
 	}
 	return 0;
+}
+
+/* How long `motcua sweep` waits for a sweep of another process (a server's timer) to end. */
+#define SWEEP_CLI_WAIT_MS 30000
+#define SWEEP_CLI_PAUSE_MS 250
+
+/* motcua sweep: every sweep once, now (by the clock of --clock-offset), under the same lease as
+ * the servers' timers; what it did on stdout.  The mails it queues are delivered by the mail
+ * sender of `motcua serve`. */
+static int cmd_sweep(const struct cfg *c)
+{
+	struct clock clock = clock_offset((int64_t)c->clock_offset * 1000);
+	struct timespec pause = { 0, SWEEP_CLI_PAUSE_MS * 1000000L };
+	char path[PATH_MAX + 32], err[512] = "", holder[SWEEPER_HOLDER_SIZE];
+	const struct dossier_sweep_counts *d;
+	struct tpl_set *templates = NULL;
+	struct filestore *files = NULL;
+	struct sweeper_result res;
+	struct account_env env;
+	struct db *db = NULL;
+	json_t *site = NULL;
+	int rc, status = 1;
+
+	memset(&res, 0, sizeof(res));
+	if (token_init() != 0) {
+		fprintf(stderr, "motcua: cannot start the random number generator\n");
+		return 1;
+	}
+	if (app_open_database(c, &db) != 0)
+		return 1;
+	if ((rc = site_load(db, &site)) != 0) {
+		fprintf(stderr, "motcua: cannot read the site settings: %s\n", mc_strerror(rc));
+		goto out;
+	}
+	templates = tpl_set_new();
+	snprintf(path, sizeof(path), "%s/templates", c->share);
+	if (templates == NULL || tpl_set_load_dir(templates, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot load the templates: %s\n", err);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/files", c->data);
+	if (filestore_open(path, &files, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot open the file store: %s\n", err);
+		goto out;
+	}
+	memset(&env, 0, sizeof(env));
+	env.clock = &clock;
+	env.templates = templates;
+	env.base_url = c->base_url;
+	env.portal_name = json_string_value(json_object_get(site, "portal_name"));
+	if (env.portal_name == NULL)
+		env.portal_name = "";
+	env.mail_domain = strchr(c->mail_from, '@') + 1;
+	sweeper_holder_new(holder);
+	for (int waited = 0;; waited += SWEEP_CLI_PAUSE_MS) {
+		rc = sweeper_run_once(&env, db, files, holder, &res);
+		if (rc != 0 || res.ran || waited >= SWEEP_CLI_WAIT_MS)
+			break;
+		nanosleep(&pause, NULL);
+	}
+	if (rc == 0 && !res.ran) {
+		fprintf(stderr, "motcua: another process has been running the sweeps for %d s; "
+		        "try again later\n", SWEEP_CLI_WAIT_MS / 1000);
+		goto out;
+	}
+	d = &res.dossiers;
+	printf("unconfirmed dossiers expired: %lld\n", (long long)d->expired);
+	printf("draft reminders queued: %lld\n", (long long)d->reminded);
+	printf("draft reminders refused (bad address): %lld\n", (long long)d->remind_failed);
+	printf("drafts deleted: %lld\n", (long long)d->deleted);
+	printf("unused stored files deleted: %lld\n", (long long)d->files_removed);
+	if (rc != 0) {
+		fprintf(stderr, "motcua: the sweep failed (the counts above were done): %s: %s\n",
+		        mc_strerror(rc), db_errmsg(db));
+		goto out;
+	}
+	if (d->reminded > 0)
+		fprintf(stderr, "motcua: the reminders are in the mail outbox; motcua serve sends "
+		        "them\n");
+	status = 0;
+out:
+	filestore_close(files);
+	tpl_set_free(templates);
+	json_decref(site);
+	db_close(db);
+	return status;
 }
 
 static int cmd_demo(const struct cfg *c)
@@ -309,6 +404,8 @@ int main(int argc, char **argv)
 		return cmd_demo(&c);
 	if (strcmp(words[0], "mail-failed") == 0)
 		return cmd_mail_failed(&c);
+	if (strcmp(words[0], "sweep") == 0)
+		return cmd_sweep(&c);
 	if (strcmp(words[0], "version") == 0) {
 		printf("motcua %s\n", MOTCUA_VERSION);
 		return 0;

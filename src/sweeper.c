@@ -1,2 +1,231 @@
-/* placeholder: being written */
-extern int mc_placeholder_sweeper;
+/* sweeper.c: the background sweeps under a lease in the database, run on a thread of their own
+ * inside `motcua serve` and once by `motcua sweep`. */
+#include "sweeper.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "domain/account.h"
+#include "lib/clock.h"
+#include "lib/err.h"
+#include "lib/waitable.h"
+#include "lib/token.h"
+#include "store/db.h"
+
+#define SWEEPER_TIME_SIZE 32    /* an ISO-8601 time */
+#define SWEEPER_HOST_MAX 64     /* characters of the host name kept in a holder id */
+#define SWEEPER_RANDOM_CHARS 16 /* of a token: 96 bits, unique enough among holders */
+#define SWEEPER_LINE_SIZE 256
+#define SWEEPER_ERROR_SIZE 512
+
+struct sweeper {
+	struct sweeper_config cfg; /* cfg.database points at the copy below */
+	char *database;
+	char holder[SWEEPER_HOLDER_SIZE];
+	struct db *db;             /* used by the thread only, once started */
+	pthread_t thread;
+	struct waitable w;         /* the lock and the condition the thread waits on */
+	atomic_int stop;           /* set under lock; also read without it */
+};
+
+/* ---- the lease ---- */
+
+void sweeper_holder_new(char holder[SWEEPER_HOLDER_SIZE])
+{
+	char host[SWEEPER_HOST_MAX + 1], token[TOKEN_LEN + 1];
+
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[SWEEPER_HOST_MAX] = '\0';
+	token_new(token);
+	snprintf(holder, SWEEPER_HOLDER_SIZE, "%s:%ld:%.*s", host, (long)getpid(),
+	         SWEEPER_RANDOM_CHARS, token);
+}
+
+int sweeper_lease_acquire(struct db *db, const char *name, const char *holder, int64_t now_ms,
+                          int64_t length_ms, int *acquired)
+{
+	char now[SWEEPER_TIME_SIZE], until[SWEEPER_TIME_SIZE];
+	struct db_stmt *st;
+	int rc;
+
+	*acquired = 0;
+	if (name == NULL || name[0] == '\0' || holder == NULL || holder[0] == '\0' ||
+	    length_ms <= 0)
+		return MC_EINVAL;
+	clock_iso8601(now_ms, now, sizeof now);
+	clock_iso8601(now_ms + length_ms, until, sizeof until);
+	/* One statement, so two processes cannot both see the lease free.  PostgreSQL (9.5+) and
+	 * SQLite (3.24+) both take this upsert; a row it leaves alone counts no change. */
+	rc = db_prepare(db,
+		"INSERT INTO sweep_leases (name, holder, expires_at) VALUES (?, ?, ?) "
+		"ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, "
+		"expires_at = excluded.expires_at "
+		"WHERE sweep_leases.expires_at <= ? OR sweep_leases.holder = excluded.holder", &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_cstr(st, 1, name)) != 0 || (rc = db_bind_cstr(st, 2, holder)) != 0 ||
+	    (rc = db_bind_cstr(st, 3, until)) != 0 || (rc = db_bind_cstr(st, 4, now)) != 0 ||
+	    (rc = db_step_done(st)) != 0)
+		return rc;
+	*acquired = db_changes(db) == 1;
+	return 0;
+}
+
+int sweeper_lease_release(struct db *db, const char *name, const char *holder)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "DELETE FROM sweep_leases WHERE name = ? AND holder = ?", &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_cstr(st, 1, name)) != 0 || (rc = db_bind_cstr(st, 2, holder)) != 0)
+		return rc;
+	return db_step_done(st);
+}
+
+/* ---- one run ---- */
+
+int sweeper_run_once(const struct account_env *env, struct db *db, struct filestore *files,
+                     const char *holder, struct sweeper_result *out)
+{
+	int rc, acquired = 0, released;
+
+	memset(out, 0, sizeof *out);
+	rc = sweeper_lease_acquire(db, SWEEPER_LEASE_NAME, holder, clock_now_ms(&clock_system),
+	                           SWEEPER_LEASE_MS, &acquired);
+	if (rc != 0 || !acquired)
+		return rc;
+	out->ran = 1;
+	rc = dossier_sweep_all(env, db, files, clock_now_ms(env->clock), &out->dossiers);
+	/* Give the lease back even after a failure; if even that fails, it lapses. */
+	released = sweeper_lease_release(db, SWEEPER_LEASE_NAME, holder);
+	return rc != 0 ? rc : released;
+}
+
+int sweeper_describe(const struct sweeper_result *r, char *out, size_t cap)
+{
+	const struct dossier_sweep_counts *d = &r->dossiers;
+
+	snprintf(out, cap, "expired=%" PRId64 " reminded=%" PRId64 " reminders_refused=%" PRId64
+	         " drafts_deleted=%" PRId64 " files_removed=%" PRId64, d->expired, d->reminded,
+	         d->remind_failed, d->deleted, d->files_removed);
+	return d->expired > 0 || d->reminded > 0 || d->remind_failed > 0 || d->deleted > 0 ||
+	       d->files_removed > 0;
+}
+
+/* ---- the timer ---- */
+
+/* One run on the thread, and its log line. */
+static void sweeper_tick(struct sweeper *s)
+{
+	struct sweeper_result r;
+	char line[SWEEPER_LINE_SIZE];
+	int rc, did;
+
+	rc = sweeper_run_once(s->cfg.env, s->db, s->cfg.files, s->holder, &r);
+	did = sweeper_describe(&r, line, sizeof line);
+	if (rc != 0)
+		fprintf(stderr, "sweep: failed: %s: %s (done before the failure: %s)\n",
+		        mc_strerror(rc), db_errmsg(s->db), line);
+	else if (did)
+		fprintf(stderr, "sweep: %s\n", line);
+}
+
+static void *sweeper_main(void *arg)
+{
+	struct sweeper *s = arg;
+	struct timespec deadline;
+
+	pthread_mutex_lock(&s->w.lock);
+	while (!atomic_load(&s->stop)) {
+		pthread_mutex_unlock(&s->w.lock);
+		sweeper_tick(s);
+		pthread_mutex_lock(&s->w.lock);
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += (time_t)s->cfg.interval_seconds;
+		while (!atomic_load(&s->stop))
+			if (pthread_cond_timedwait(&s->w.cond, &s->w.lock, &deadline) == ETIMEDOUT)
+				break;
+	}
+	pthread_mutex_unlock(&s->w.lock);
+	return NULL;
+}
+
+static void sweeper_free(struct sweeper *s)
+{
+	if (s == NULL)
+		return;
+	db_close(s->db);
+	free(s->database);
+	free(s);
+}
+
+struct sweeper *sweeper_start(const struct sweeper_config *cfg)
+{
+	struct sweeper *s = NULL;
+	char err[SWEEPER_ERROR_SIZE] = "";
+	int rc, have_sync = 0;
+
+	if (cfg->database == NULL || cfg->env == NULL || cfg->env->clock == NULL ||
+	    cfg->files == NULL || cfg->interval_seconds == 0 ||
+	    cfg->interval_seconds > SWEEPER_INTERVAL_MAX) {
+		mc_errf(err, sizeof err, "bad settings (database, clock, file store or interval)");
+		rc = MC_EINVAL;
+		goto out;
+	}
+	s = calloc(1, sizeof *s);
+	if (s == NULL || (s->database = strdup(cfg->database)) == NULL) {
+		mc_errf(err, sizeof err, "out of memory");
+		rc = MC_ENOMEM;
+		goto out;
+	}
+	s->cfg = *cfg;
+	s->cfg.database = s->database;
+	atomic_init(&s->stop, 0);
+	sweeper_holder_new(s->holder);
+	if ((rc = db_open(s->database, &s->db, err, sizeof err)) != 0)
+		goto out;
+	if (waitable_init(&s->w) != 0) {
+		mc_errf(err, sizeof err, "cannot create a mutex and a condition variable");
+		rc = MC_ENOMEM;
+		goto out;
+	}
+	have_sync = 1;
+	if (pthread_create(&s->thread, NULL, sweeper_main, s) != 0) {
+		mc_errf(err, sizeof err, "cannot start the thread");
+		rc = MC_ENOMEM;
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc != 0) {
+		fprintf(stderr, "sweep: cannot start the sweeper: %s\n", err);
+		if (have_sync)
+			waitable_destroy(&s->w);
+		sweeper_free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+void sweeper_stop(struct sweeper *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->w.lock);
+	atomic_store(&s->stop, 1);
+	pthread_cond_signal(&s->w.cond);
+	pthread_mutex_unlock(&s->w.lock);
+	pthread_join(s->thread, NULL);
+	waitable_destroy(&s->w);
+	sweeper_free(s);
+}

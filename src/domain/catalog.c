@@ -124,7 +124,7 @@ static const char *format_time(const char *kind, int64_t value, char *out, size_
 
 /* "10 MB", "1,5 MB", "500 KB" for a size limit in bytes, into out.  Decimal comma, as written
  * in Vietnamese. */
-static const char *format_size(int64_t size, char *out, size_t len)
+const char *catalog_format_size(int64_t size, char *out, size_t len)
 {
 	static const struct {
 		int64_t unit;
@@ -149,7 +149,7 @@ static const char *format_size(int64_t size, char *out, size_t len)
 }
 
 /* "PDF, JPG, PNG" from the stored "pdf,jpg,png". */
-static json_t *format_file_types(const char *s)
+json_t *catalog_format_file_types(const char *s)
 {
 	struct buf b;
 	json_t *res;
@@ -921,7 +921,7 @@ static json_t *document_item(struct db_stmt *st, const char *code, int number)
 		return NULL;
 	snprintf(counts, sizeof(counts), "Bản chính: %" PRId64 ", Bản sao: %" PRId64, originals,
 	         copies);
-	format_size(db_col_int64(st, 7), size, sizeof(size));
+	catalog_format_size(db_col_int64(st, 7), size, sizeof(size));
 	if ((rc = rows_put(doc, "id", json_integer(id))) != 0 ||
 	    (rc = rows_put(doc, "number", json_integer(number))) != 0 ||
 	    (rc = rows_put(doc, "name", rows_text(st, 1))) != 0 ||
@@ -932,7 +932,7 @@ static json_t *document_item(struct db_stmt *st, const char *code, int number)
 	    (rc = rows_put(doc, "requirement_label",
 	              json_string(mandatory ? "Bắt buộc" : "Tùy trường hợp"))) != 0 ||
 	    (rc = rows_put(doc, "condition", rows_text(st, 5))) != 0 ||
-	    (rc = rows_put(doc, "file_types_text", format_file_types(col_cstr(st, 6)))) != 0 ||
+	    (rc = rows_put(doc, "file_types_text", catalog_format_file_types(col_cstr(st, 6)))) != 0 ||
 	    (rc = rows_put(doc, "max_size_text", json_string(size))) != 0 ||
 	    (rc = rows_put(doc, "multiple", json_boolean(db_col_int64(st, 8) != 0))) != 0 ||
 	    (rc = rows_put(doc, "has_template", json_boolean(has_template))) != 0)

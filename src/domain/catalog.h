@@ -114,6 +114,13 @@ const char *catalog_mode_label(const char *service_mode);
  */
 char *catalog_format_money(int64_t amount, char *out, size_t len);
 
+/* "10 MB", "1,5 MB", "500 KB" for a size in bytes (decimal comma, as written in Vietnamese) into
+ * out (at least 48 bytes).  Returns out. */
+const char *catalog_format_size(int64_t size, char *out, size_t len);
+
+/* "PDF, JPG, PNG" from the stored "pdf,jpg,png", as a new JSON string; NULL without memory. */
+json_t *catalog_format_file_types(const char *s);
+
 /*
  * Format office hours stored as a JSON array of 7 strings (Monday first, "07:30-11:30,13:00-17:00"
  * or "" when closed) into a new array of { "days", "times", "text" }, equal consecutive open days

@@ -58,10 +58,10 @@ int dossier_is_citizen(const struct actor *a)
 	return a != NULL && a->role == ROLE_CITIZEN && a->account_id > 0;
 }
 
-/* Editing the form: a draft only until supplements exist (issue 6). */
+/* Editing the answers and files: a draft, or a dossier whose supplement is asked for. */
 static int status_allows_edit(const char *status)
 {
-	return strcmp(status, DOSSIER_DRAFT) == 0;
+	return strcmp(status, DOSSIER_DRAFT) == 0 || strcmp(status, DOSSIER_SUPPLEMENT) == 0;
 }
 
 /* Withdrawal: submitted but not yet received. */
@@ -501,8 +501,41 @@ static int update_form(struct db *db, int64_t id, int64_t version, const char *n
 	return db_changes(db) == 1 ? 0 : MC_ECONFLICT;
 }
 
+int dossier_owned_status(struct db *db, const struct actor *a, int64_t id, int *editable)
+{
+	struct db_stmt *st;
+	char status[STATUS_SIZE];
+	int rc;
+
+	*editable = 0;
+	rc = db_prepare(db, "SELECT status FROM dossiers WHERE id = ? AND owner_account_id = ?", &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, id)) != 0 || (rc = db_bind_int64(st, 2, a->account_id)) != 0)
+		return rc;
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE)
+		return MC_ENOTFOUND;
+	db_col_copy(st, 0, status, sizeof status);
+	db_reset(st);
+	*editable = status_allows_edit(status);
+	return 0;
+}
+
 int dossier_save_form(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
                       const json_t *submitted, json_t **errors)
+{
+	*errors = NULL;
+	if (!json_is_object(submitted))
+		return dossier_is_citizen(a) ? MC_EINVAL : MC_EFORBIDDEN;
+	return dossier_save(db, a, now_ms, id, submitted, NULL, 0, NULL, 0, errors);
+}
+
+int dossier_save(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                 const json_t *submitted, struct dossier_upload *u, size_t n,
+                 const int64_t *remove, size_t nremove, json_t **errors)
 {
 	struct owned d = { 0 };
 	struct applicant ap;
@@ -516,7 +549,7 @@ int dossier_save_form(struct db *db, const struct actor *a, int64_t now_ms, int6
 		rc = MC_EFORBIDDEN;
 		goto out;
 	}
-	if (!json_is_object(submitted)) {
+	if (submitted != NULL && !json_is_object(submitted)) {
 		rc = MC_EINVAL;
 		goto out;
 	}
@@ -533,7 +566,7 @@ int dossier_save_form(struct db *db, const struct actor *a, int64_t now_ms, int6
 	}
 	/* Overlay the posted answers on the stored ones, then check the whole form: the errors
 	 * describe every section, and a section not posted keeps its answers. */
-	if (json_object_update(d.form_data, (json_t *)submitted) != 0) {
+	if (submitted != NULL && json_object_update(d.form_data, (json_t *)submitted) != 0) {
 		rc = MC_ENOMEM;
 		goto out;
 	}
@@ -548,7 +581,8 @@ int dossier_save_form(struct db *db, const struct actor *a, int64_t now_ms, int6
 		goto out;
 	}
 	applicant_from_form(d.schema, clean, &ap);
-	if ((rc = update_form(db, id, d.version, now, &ap, form_data)) != 0)
+	if ((rc = update_form(db, id, d.version, now, &ap, form_data)) != 0 ||
+	    (rc = dossier_files_apply(db, id, d.version + 1, now, u, n, remove, nremove, errs)) != 0)
 		goto out;
 	if ((rc = db_commit(db)) != 0)
 		goto out;
@@ -569,7 +603,8 @@ out:
 static int put_timeline(struct db *db, int64_t id, json_t *out)
 {
 	struct db_stmt *st;
-	json_t *list = json_array(), *ev;
+	json_t *list = json_array(), *ev, *request = NULL;
+	size_t i;
 	int rc;
 
 	if (list == NULL)
@@ -606,7 +641,12 @@ static int put_timeline(struct db *db, int64_t id, json_t *out)
 		db_reset(st);
 		return rc < 0 ? rc : MC_EDB;
 	}
-	return 0;
+	/* What the agency asked for last: the note of the latest move into a supplement. */
+	json_array_foreach(list, i, ev)
+		if (strcmp(json_string_value(json_object_get(ev, "to_status")), DOSSIER_SUPPLEMENT) == 0)
+			request = json_object_get(ev, "note");
+	return rows_put(out, "supplement_request", request != NULL ? json_incref(request)
+	                                                         : json_string(""));
 }
 
 /* The times of the view, columns 13.. of the query in dossier_get, in this order. */
@@ -631,7 +671,7 @@ int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out)
 		"SELECT d.id, d.version, d.offering_id, d.procedure_id, p.code, p.name, dk.name, "
 		"ca.name, d.channel, d.status, d.form_data, d.receipt_no, d.applicant_name, "
 		"d.created_at, d.updated_at, d.submitted_at, d.confirmed_at, d.received_at, d.due_at, "
-		"d.withdrawn_at, d.withdraw_reason FROM dossiers d "
+		"d.withdrawn_at, d.withdraw_reason, p.form_schema FROM dossiers d "
 		"JOIN procedures p ON p.id = d.procedure_id "
 		"JOIN agencies dk ON dk.id = d.desk_agency_id "
 		"JOIN agencies ca ON ca.id = d.competent_agency_id "
@@ -678,12 +718,27 @@ int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out)
 	form = NULL;
 	if (rc != 0)
 		goto out;
+	text = db_col_text(st, 21, &len);
+	form = json_loadb(text != NULL ? text : "", len, 0, NULL);
+	if (!json_is_object(form)) {
+		rc = MC_EDB; /* the catalogue checks every form before storing it */
+		goto out;
+	}
+	rc = rows_put(o, "form", form);
+	form = NULL;
+	if (rc != 0 ||
+	    (rc = rows_put(o, "can_resend",
+	                   json_boolean(strcmp(status, DOSSIER_UNCONFIRMED) == 0))) != 0 ||
+	    (rc = rows_put(o, "is_draft", json_boolean(strcmp(status, DOSSIER_DRAFT) == 0))) != 0 ||
+	    (rc = rows_put(o, "is_supplement",
+	                   json_boolean(strcmp(status, DOSSIER_SUPPLEMENT) == 0))) != 0)
+		goto out;
 	for (size_t i = 0; i < COUNT(view_times); i++)
 		if ((rc = rows_put(o, view_times[i], dossier_local_time(st, 13 + (int)i))) != 0)
 			goto out;
 	db_reset(st);
 	st = NULL;
-	if ((rc = put_timeline(db, id, o)) != 0)
+	if ((rc = put_timeline(db, id, o)) != 0 || (rc = dossier_documents_view(db, id, o)) != 0)
 		goto out;
 	*out = o;
 	o = NULL;
@@ -699,19 +754,10 @@ out:
 
 static int count_owned(struct db *db, int64_t account_id, int64_t *total)
 {
-	struct db_stmt *st;
-	int rc;
+	int rc = db_get_int64(db, "SELECT COUNT(*) FROM dossiers WHERE owner_account_id = ?",
+	                      account_id, total);
 
-	rc = db_prepare(db, "SELECT COUNT(*) FROM dossiers WHERE owner_account_id = ?", &st);
-	if (rc != 0)
-		return rc;
-	if ((rc = db_bind_int64(st, 1, account_id)) != 0)
-		return rc;
-	if ((rc = db_step(st)) != DB_ROW)
-		return rc < 0 ? rc : MC_EDB;
-	*total = db_col_int64(st, 0);
-	db_reset(st);
-	return 0;
+	return rc == MC_ENOTFOUND ? MC_EDB : rc;
 }
 
 int dossier_list(struct db *db, const struct actor *a, int page, json_t **out)
@@ -802,6 +848,29 @@ static const char *trim(const char *s, size_t *len)
 	return s;
 }
 
+/* A free text typed by a person (a reason, a request) and what is wrong with it. */
+enum note_problem { NOTE_OK, NOTE_EMPTY, NOTE_NOT_UTF8, NOTE_TOO_LONG };
+
+/*
+ * 'in' (NULL as "") without its surrounding white space, as a new string in *out (free) when it
+ * is valid UTF-8 of 1 to 'max' characters.  0 (*problem NOTE_OK); MC_EINVAL with *problem saying
+ * why; MC_ENOMEM.  *out is NULL on error.
+ */
+static int clean_note(const char *in, size_t max, char **out, enum note_problem *problem)
+{
+	size_t len = in != NULL ? strlen(in) : 0;
+	const char *text = trim(in != NULL ? in : "", &len);
+
+	*out = NULL;
+	*problem = u8_check((const uint8_t *)text, len) != NULL ? NOTE_NOT_UTF8
+	         : len == 0 ? NOTE_EMPTY
+	         : u8_mbsnlen((const uint8_t *)text, len) > max ? NOTE_TOO_LONG : NOTE_OK;
+	if (*problem != NOTE_OK)
+		return MC_EINVAL;
+	*out = strndup(text, len);
+	return *out != NULL ? 0 : MC_ENOMEM;
+}
+
 static int mark_withdrawn(struct db *db, int64_t id, int64_t version, const char *now,
                           const char *reason, size_t len)
 {
@@ -826,10 +895,10 @@ int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64
                      const char *reason, const char **refusal)
 {
 	struct owned d = { 0 };
-	const char *why = NULL, *text;
+	const char *why = NULL;
 	char *note = NULL;
 	char now[DOSSIER_TIME_SIZE];
-	size_t len;
+	enum note_problem problem;
 	int rc, in_tx = 0;
 
 	if (refusal != NULL)
@@ -838,26 +907,11 @@ int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64
 		rc = MC_EFORBIDDEN;
 		goto out;
 	}
-	len = reason != NULL ? strlen(reason) : 0;
-	text = trim(reason != NULL ? reason : "", &len);
-	if (u8_check((const uint8_t *)text, len) != NULL) {
-		why = "Lý do rút hồ sơ chứa ký tự không hợp lệ.";
-		rc = MC_EINVAL;
-		goto out;
-	}
-	if (len == 0) {
-		why = "Vui lòng nêu lý do rút hồ sơ.";
-		rc = MC_EINVAL;
-		goto out;
-	}
-	if (u8_mbsnlen((const uint8_t *)text, len) > DOSSIER_REASON_MAX) {
-		why = "Lý do rút hồ sơ không được dài quá 1.000 ký tự.";
-		rc = MC_EINVAL;
-		goto out;
-	}
-	note = strndup(text, len);
-	if (note == NULL) {
-		rc = MC_ENOMEM;
+	if ((rc = clean_note(reason, DOSSIER_REASON_MAX, &note, &problem)) != 0) {
+		why = problem == NOTE_NOT_UTF8 ? "Lý do rút hồ sơ chứa ký tự không hợp lệ."
+		    : problem == NOTE_EMPTY ? "Vui lòng nêu lý do rút hồ sơ."
+		    : problem == NOTE_TOO_LONG ? "Lý do rút hồ sơ không được dài quá 1.000 ký tự."
+		    : NULL;
 		goto out;
 	}
 	clock_iso8601(now_ms, now, sizeof now);
@@ -873,7 +927,7 @@ int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64
 		rc = MC_ECONFLICT;
 		goto out;
 	}
-	if ((rc = mark_withdrawn(db, id, d.version, now, note, len)) != 0)
+	if ((rc = mark_withdrawn(db, id, d.version, now, note, strlen(note))) != 0)
 		goto out;
 	if ((rc = add_event(db, id, now, a, d.status, DOSSIER_WITHDRAWN, note)) != 0)
 		goto out;
@@ -1077,6 +1131,47 @@ static int check_documents(struct db *db, int64_t id, json_t *errs)
 	return 0;
 }
 
+/*
+ * Whether dossier 'id' (loaded in 'd' with its schema) can go to the desk: every answer valid
+ * and every mandatory document with a file.  0 with the canonical answers in *clean; MC_EINVAL
+ * with the problems in *errs (see dossier_submit); other errors.  The caller owns both objects.
+ */
+static int check_complete(struct db *db, int64_t id, const struct owned *d, const char *today,
+                          json_t **clean, json_t **errs)
+{
+	int rc;
+
+	rc = formschema_check_values(d->schema, d->form_data, today, clean, errs);
+	if (*clean == NULL || *errs == NULL)
+		/* The catalogue checked the form when storing it: a refusal here is a broken store. */
+		return rc == MC_ENOMEM ? MC_ENOMEM : MC_EDB;
+	if ((rc = check_documents(db, id, *errs)) != 0)
+		return rc;
+	return json_object_size(*errs) > 0 ? MC_EINVAL : 0;
+}
+
+/* MC_EINVAL with errs["offering"] when dossier 'id''s offering no longer takes dossiers
+ * online (closed, or its procedure or an agency deactivated since the draft began). */
+static int check_still_open(struct db *db, int64_t id, json_t *errs)
+{
+	int64_t offering = 0;
+	int rc;
+
+	int64_t open = 0;
+
+	rc = db_get_int64(db, "SELECT offering_id FROM dossiers WHERE id = ?", id, &offering);
+	if (rc != 0)
+		return rc == MC_ENOTFOUND ? MC_EDB : rc;
+	rc = db_get_int64(db, "SELECT 1 " OPEN_OFFERING_SQL, offering, &open);
+	if (rc != MC_ENOTFOUND)
+		return rc;
+	rc = rows_put(errs, "offering",
+	              json_string("Cơ quan đã chọn hiện không nhận hồ sơ trực tuyến cho thủ tục "
+	                          "này. Hồ sơ vẫn được lưu nháp; vui lòng liên hệ bộ phận một cửa "
+	                          "hoặc nộp tại cơ quan khác."));
+	return rc != 0 ? rc : MC_EINVAL;
+}
+
 /* The submission's changes to the dossier row: draft 'version' only. */
 static int mark_submitted(struct db *db, int64_t id, int64_t version, const char *now,
                           const struct applicant *ap, const char *form_data)
@@ -1124,73 +1219,100 @@ static int insert_version(struct db *db, int64_t id, int64_t number, const char 
 	return db_step_done(st);
 }
 
-int dossier_submit(const struct account_env *env, struct db *db, const struct actor *a,
-                   int64_t now_ms, int64_t id, json_t **errors)
-{
-	struct owned d = { 0 };
-	struct applicant ap;
-	json_t *clean = NULL, *errs = NULL;
-	char *form_data = NULL;
-	char now[DOSSIER_TIME_SIZE], today[DATE_SIZE];
-	int rc, in_tx = 0, invalid = 0;
+/* A dossier on its way to the desk: a submission, or an update after a supplement request. */
+struct sending {
+	struct owned d;
+	struct applicant ap;       /* borrows from 'clean' */
+	json_t *clean;            /* the checked answers in canonical form */
+	char *form_data;          /* 'clean' as JSON text: what the desk gets, what is frozen */
+	char now[DOSSIER_TIME_SIZE];
+};
 
+static void sending_clear(struct sending *s)
+{
+	free(s->form_data);
+	json_decref(s->clean);
+	owned_clear(&s->d);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * The start both share: open a transaction, load dossier 'id' of citizen 'a' in 'status' and
+ * check it is complete (with 'still_open', also that its offering still takes dossiers online).
+ * 0: the transaction is open and *s filled.  MC_EINVAL: *errors (caller owns) says what is
+ * wrong.  On any error the transaction is rolled back and *s released; on success release it
+ * with end_sending.
+ */
+static int begin_sending(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                         const char *status, int still_open, struct sending *s,
+                         json_t **errors)
+{
+	json_t *errs = NULL;
+	char today[DATE_SIZE];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
 	*errors = NULL;
-	if (!dossier_is_citizen(a)) {
-		rc = MC_EFORBIDDEN;
-		goto out;
-	}
-	clock_iso8601(now_ms, now, sizeof now);
+	if (!dossier_is_citizen(a))
+		return MC_EFORBIDDEN;
+	clock_iso8601(now_ms, s->now, sizeof s->now);
 	clock_local_date(now_ms, today, sizeof today);
 	if ((rc = db_begin(db)) != 0)
+		return rc;
+	if ((rc = load_owned(db, a, id, 1, &s->d)) != 0)
 		goto out;
-	in_tx = 1;
-	if ((rc = load_owned(db, a, id, 1, &d)) != 0)
-		goto out;
-	if (strcmp(d.status, DOSSIER_DRAFT) != 0) {
+	if (strcmp(s->d.status, status) != 0) {
 		rc = MC_ECONFLICT;
 		goto out;
 	}
-	rc = formschema_check_values(d.schema, d.form_data, today, &clean, &errs);
-	if (clean == NULL || errs == NULL) {
-		/* The catalogue checked the form when storing it: a refusal here is a broken store. */
-		rc = rc == MC_ENOMEM ? MC_ENOMEM : MC_EDB;
+	if ((rc = check_complete(db, id, &s->d, today, &s->clean, &errs)) != 0 ||
+	    (still_open && (rc = check_still_open(db, id, errs)) != 0)) {
+		if (rc == MC_EINVAL) {
+			*errors = errs;
+			errs = NULL;
+		}
 		goto out;
 	}
-	if ((rc = check_documents(db, id, errs)) != 0)
-		goto out;
-	if (json_object_size(errs) > 0) {
-		invalid = 1;
-		rc = MC_EINVAL;
-		goto out;
-	}
-	/* The checked answers, in canonical form, are what the desk receives and what is frozen. */
-	form_data = json_dumps(clean, JSON_COMPACT);
-	if (form_data == NULL) {
+	s->form_data = json_dumps(s->clean, JSON_COMPACT);
+	if (s->form_data == NULL) {
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	applicant_from_form(d.schema, clean, &ap);
-	if ((rc = mark_submitted(db, id, d.version, now, &ap, form_data)) != 0 ||
-	    (rc = insert_version(db, id, d.version + 1, form_data, now, a, "submit")) != 0 ||
-	    (rc = add_event(db, id, now, a, DOSSIER_DRAFT, DOSSIER_UNCONFIRMED,
-	                    "Nộp hồ sơ trực tuyến, chờ xác thực qua thư điện tử")) != 0 ||
-	    (rc = send_confirmation(env, db, id, now_ms, now_ms + DOSSIER_CONFIRM_MS)) != 0)
-		goto out;
-	if ((rc = db_commit(db)) != 0)
-		goto out;
-	dossier_mail_wake(env);
+	applicant_from_form(s->d.schema, s->clean, &s->ap);
 out:
-	if (rc != 0 && in_tx)
+	if (rc != 0) {
 		db_rollback(db);
-	if (invalid) {
-		*errors = errs;
-		errs = NULL;
+		sending_clear(s);
 	}
-	free(form_data);
-	json_decref(clean);
 	json_decref(errs);
-	owned_clear(&d);
 	return rc;
+}
+
+/* The end both share: commit when 'rc' is 0 (then wake the mail sender), else roll back. */
+static int end_sending(const struct account_env *env, struct db *db, struct sending *s, int rc)
+{
+	if (rc == 0 && (rc = db_commit(db)) == 0)
+		dossier_mail_wake(env);
+	else
+		db_rollback(db);
+	sending_clear(s);
+	return rc;
+}
+
+int dossier_submit(const struct account_env *env, struct db *db, const struct actor *a,
+                   int64_t now_ms, int64_t id, json_t **errors)
+{
+	struct sending s;
+	int rc;
+
+	if ((rc = begin_sending(db, a, now_ms, id, DOSSIER_DRAFT, 1, &s, errors)) != 0)
+		return rc;
+	if ((rc = mark_submitted(db, id, s.d.version, s.now, &s.ap, s.form_data)) == 0 &&
+	    (rc = insert_version(db, id, s.d.version + 1, s.form_data, s.now, a, "submit")) == 0 &&
+	    (rc = add_event(db, id, s.now, a, DOSSIER_DRAFT, DOSSIER_UNCONFIRMED,
+	                    "Nộp hồ sơ trực tuyến, chờ xác thực qua thư điện tử")) == 0)
+		rc = send_confirmation(env, db, id, now_ms, now_ms + DOSSIER_CONFIRM_MS);
+	return end_sending(env, db, &s, rc);
 }
 
 /* What a confirmation token points at. */
@@ -1485,19 +1607,359 @@ int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count)
 
 int dossier_desk_queue_count(struct db *db, int64_t desk_agency_id, int64_t *count)
 {
-	struct db_stmt *st;
 	int rc;
 
 	*count = 0;
+	rc = db_get_int64(db, "SELECT COUNT(*) FROM dossiers WHERE desk_agency_id = ? "
+	                  "AND status = 'pending'", desk_agency_id, count);
+	return rc == MC_ENOTFOUND ? MC_EDB : rc;
+}
+
+/* ---- supplements (bổ sung) ---- */
+
+/* Staff who may ask for a supplement: a desk officer, specialist or leader of the dossier's
+ * desk or competent agency.  The workflow (issue 6) narrows this per step. */
+static int staff_may_handle(const struct actor *a, int64_t desk, int64_t competent)
+{
+	if (a == NULL || a->role != ROLE_STAFF || a->account_id <= 0)
+		return 0;
+	if (a->staff_role != STAFF_INTAKE && a->staff_role != STAFF_SPECIALIST &&
+	    a->staff_role != STAFF_LEADER)
+		return 0;
+	return a->agency_id == desk || a->agency_id == competent;
+}
+
+/* Dossier 'id''s agencies, status and version, whoever owns it. */
+static int load_agencies(struct db *db, int64_t id, int64_t *desk, int64_t *competent,
+                         char status[STATUS_SIZE], int64_t *version, int *owned)
+{
+	struct db_stmt *st;
+	int rc;
+
 	rc = db_prepare(db,
-		"SELECT COUNT(*) FROM dossiers WHERE desk_agency_id = ? AND status = 'pending'", &st);
+		"SELECT desk_agency_id, competent_agency_id, status, version, "
+		"owner_account_id IS NOT NULL FROM dossiers WHERE id = ?", &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, desk_agency_id)) != 0)
+	if ((rc = db_bind_int64(st, 1, id)) != 0)
 		return rc;
-	if ((rc = db_step(st)) != DB_ROW)
-		return rc < 0 ? rc : MC_EDB;
-	*count = db_col_int64(st, 0);
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE)
+		return MC_ENOTFOUND;
+	*desk = db_col_int64(st, 0);
+	*competent = db_col_int64(st, 1);
+	db_col_copy(st, 2, status, STATUS_SIZE);
+	*version = db_col_int64(st, 3);
+	*owned = db_col_int64(st, 4) != 0;
 	db_reset(st);
 	return 0;
+}
+
+/* Move dossier 'id' at 'version' from status 'from' to 'to'. */
+static int move_status(struct db *db, int64_t id, int64_t version, const char *from,
+                       const char *to, const char *now)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db,
+		"UPDATE dossiers SET status = ?, version = version + 1, updated_at = ? "
+		"WHERE id = ? AND version = ? AND status = ?", &st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_cstr(st, 1, to)) != 0 || (rc = db_bind_cstr(st, 2, now)) != 0 ||
+	    (rc = db_bind_int64(st, 3, id)) != 0 || (rc = db_bind_int64(st, 4, version)) != 0 ||
+	    (rc = db_bind_cstr(st, 5, from)) != 0 || (rc = db_step_done(st)) != 0)
+		return rc;
+	return db_changes(db) == 1 ? 0 : MC_ECONFLICT;
+}
+
+/* Queue mail 'name' for the owner of dossier 'id' with the mail facts, 'key' = 'value' and the
+ * edit link; a dossier without an owner (walk-in, not attached) gets none. */
+static int mail_owner(const struct account_env *env, struct db *db, int64_t now_ms, int64_t id,
+                      const char *name, const char *key, const char *value)
+{
+	char to[DOSSIER_EMAIL_SIZE], link[DOSSIER_LINK_SIZE], path[64];
+	json_t *data = NULL;
+	int rc;
+
+	rc = dossier_mail_facts(env, db, id, to, &data);
+	if (rc == MC_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	snprintf(path, sizeof path, "/dossiers/%" PRId64 "/edit", id);
+	if ((rc = dossier_make_link(link, env->base_url, path, "")) != 0 ||
+	    (rc = rows_put(data, "edit_link", json_string(link))) != 0 ||
+	    (key != NULL && (rc = rows_put(data, key, json_string(value))) != 0))
+		goto out;
+	rc = dossier_queue_mail(env, db, now_ms, to, name, data);
+out:
+	json_decref(data);
+	return rc;
+}
+
+int dossier_request_supplement(const struct account_env *env, struct db *db,
+                               const struct actor *a, int64_t now_ms, int64_t id,
+                               const char *note, const char **refusal)
+{
+	char now[DOSSIER_TIME_SIZE], status[STATUS_SIZE], *text = NULL;
+	int64_t desk = 0, competent = 0, version = 0;
+	enum note_problem problem;
+	int rc, in_tx = 0, owned = 0;
+	const char *why = NULL;
+
+	if (a == NULL || a->role != ROLE_STAFF) {
+		rc = MC_EFORBIDDEN;
+		goto out;
+	}
+	if ((rc = clean_note(note, DOSSIER_NOTE_MAX, &text, &problem)) != 0) {
+		why = problem == NOTE_NOT_UTF8 ? "Nội dung cần bổ sung chứa ký tự không hợp lệ."
+		    : problem == NOTE_EMPTY ? "Vui lòng nêu nội dung cần bổ sung."
+		    : problem == NOTE_TOO_LONG ? "Nội dung cần bổ sung quá dài." : NULL;
+		goto out;
+	}
+	clock_iso8601(now_ms, now, sizeof now);
+	if ((rc = db_begin(db)) != 0)
+		goto out;
+	in_tx = 1;
+	if ((rc = load_agencies(db, id, &desk, &competent, status, &version, &owned)) != 0)
+		goto out;
+	if (!staff_may_handle(a, desk, competent)) {
+		rc = MC_ENOTFOUND; /* outside the staff member's agencies: as if absent */
+		goto out;
+	}
+	if (strcmp(status, DOSSIER_PENDING) != 0) {
+		why = "Chỉ yêu cầu bổ sung được với hồ sơ đang chờ tiếp nhận.";
+		rc = MC_ECONFLICT;
+		goto out;
+	}
+	if ((rc = move_status(db, id, version, DOSSIER_PENDING, DOSSIER_SUPPLEMENT, now)) != 0 ||
+	    (rc = dossier_add_event_by(db, id, now, a->account_id, a->full_name, DOSSIER_PENDING,
+	                               DOSSIER_SUPPLEMENT, text)) != 0 ||
+	    (rc = mail_owner(env, db, now_ms, id, "dossier_supplement", "request", text)) != 0)
+		goto out;
+	if ((rc = db_commit(db)) != 0)
+		goto out;
+	in_tx = 0;
+	dossier_mail_wake(env);
+out:
+	if (in_tx)
+		db_rollback(db);
+	if (refusal != NULL)
+		*refusal = rc == MC_EINVAL || rc == MC_ECONFLICT ? why : NULL;
+	free(text);
+	return rc;
+}
+
+int dossier_update_supplement(const struct account_env *env, struct db *db,
+                              const struct actor *a, int64_t now_ms, int64_t id,
+                              json_t **errors)
+{
+	struct sending s;
+	int rc;
+
+	if ((rc = begin_sending(db, a, now_ms, id, DOSSIER_SUPPLEMENT, 0, &s, errors)) != 0)
+		return rc;
+	/* The frozen version holds the files current now: those added since the last one have
+	 * added_in <= this number, those taken out have removed_in <= it. */
+	if ((rc = update_form(db, id, s.d.version, s.now, &s.ap, s.form_data)) == 0 &&
+	    (rc = move_status(db, id, s.d.version + 1, DOSSIER_SUPPLEMENT, DOSSIER_PENDING,
+	                      s.now)) == 0 &&
+	    (rc = insert_version(db, id, s.d.version + 2, s.form_data, s.now, a, "supplement")) == 0 &&
+	    (rc = add_event(db, id, s.now, a, DOSSIER_SUPPLEMENT, DOSSIER_PENDING,
+	                    "Cập nhật nội dung hồ sơ theo yêu cầu bổ sung")) == 0)
+		rc = mail_owner(env, db, now_ms, id, "dossier_updated", NULL, NULL);
+	return end_sending(env, db, &s, rc);
+}
+
+/* ---- the version history ---- */
+
+/* The files of version 'number' that the previous version 'prev' did not hold ('added'), or
+ * that 'prev' held and 'number' does not (!added), as [ { id, name, size } ]. */
+static int version_files(struct db *db, int64_t id, int64_t prev, int64_t number, int added,
+                         json_t *out, const char *key)
+{
+	struct db_stmt *st;
+	json_t *list = json_array(), *f;
+	int rc;
+
+	if (list == NULL)
+		return MC_ENOMEM;
+	if ((rc = rows_put(out, key, list)) != 0)
+		return rc;
+	/* Held by version v: added_in <= v and (removed_in IS NULL or removed_in > v). */
+	rc = db_prepare(db, added
+		? "SELECT id, name, size FROM dossier_files WHERE dossier_id = ? "
+		  "AND added_in <= ?2 AND (removed_in IS NULL OR removed_in > ?2) "
+		  "AND NOT (added_in <= ?3 AND (removed_in IS NULL OR removed_in > ?3)) ORDER BY id"
+		: "SELECT id, name, size FROM dossier_files WHERE dossier_id = ? "
+		  "AND added_in <= ?3 AND (removed_in IS NULL OR removed_in > ?3) "
+		  "AND NOT (added_in <= ?2 AND (removed_in IS NULL OR removed_in > ?2)) ORDER BY id",
+		&st);
+	if (rc != 0)
+		return rc;
+	if ((rc = db_bind_int64(st, 1, id)) != 0 || (rc = db_bind_int64(st, 2, number)) != 0 ||
+	    (rc = db_bind_int64(st, 3, prev)) != 0)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		f = json_object();
+		if (f == NULL || json_array_append_new(list, f) != 0 ||
+		    rows_put(f, "id", json_integer(db_col_int64(st, 0))) != 0 ||
+		    rows_put(f, "name", rows_text(st, 1)) != 0 ||
+		    rows_put(f, "size", json_integer(db_col_int64(st, 2))) != 0) {
+			db_reset(st);
+			return MC_ENOMEM;
+		}
+	}
+	return rc == DB_DONE ? 0 : rc < 0 ? rc : MC_EDB;
+}
+
+/* The answers that differ between 'before' and 'after' (objects), as [ { name, before,
+ * after } ] with null for an answer absent on one side. */
+static json_t *changed_answers(const json_t *before, const json_t *after)
+{
+	json_t *list = json_array(), *v, *w;
+	const char *name;
+
+	if (list == NULL)
+		return NULL;
+	json_object_foreach((json_t *)after, name, v) {
+		w = json_object_get(before, name);
+		if (w != NULL && json_equal(v, w))
+			continue;
+		if (json_array_append_new(list, json_pack("{s:s, s:O?, s:O}", "name", name, "before",
+		                                          w, "after", v)) != 0)
+			goto fail;
+	}
+	json_object_foreach((json_t *)before, name, w) {
+		if (json_object_get(after, name) != NULL)
+			continue;
+		if (json_array_append_new(list, json_pack("{s:s, s:O, s:n}", "name", name, "before",
+		                                          w, "after")) != 0)
+			goto fail;
+	}
+	return list;
+fail:
+	json_decref(list);
+	return NULL;
+}
+
+int dossier_versions(struct db *db, const struct actor *a, int64_t id, json_t **out)
+{
+	struct db_stmt *st;
+	json_t *list = NULL, *v, *prev_data = NULL;
+	int64_t desk, competent, version, prev = 0;
+	char status[STATUS_SIZE];
+	int rc, owned, editable;
+	size_t i;
+
+	*out = NULL;
+	if (dossier_is_citizen(a)) {
+		if ((rc = dossier_owned_status(db, a, id, &editable)) != 0)
+			return rc;
+	} else {
+		if ((rc = load_agencies(db, id, &desk, &competent, status, &version, &owned)) != 0)
+			return rc;
+		if (!staff_may_handle(a, desk, competent))
+			return a != NULL && a->role == ROLE_STAFF ? MC_ENOTFOUND : MC_EFORBIDDEN;
+	}
+	list = json_array();
+	if (list == NULL)
+		return MC_ENOMEM;
+	rc = db_prepare(db,
+		"SELECT number, created_at, actor_name, reason, form_data FROM dossier_versions "
+		"WHERE dossier_id = ? ORDER BY number", &st);
+	if (rc != 0)
+		goto out;
+	if ((rc = db_bind_int64(st, 1, id)) != 0)
+		goto out;
+	while ((rc = db_step(st)) == DB_ROW) {
+		const char *reason = db_col_text(st, 3, NULL), *text;
+		size_t len = 0;
+
+		text = db_col_text(st, 4, &len);
+		v = json_object();
+		if (v == NULL || json_array_append_new(list, v) != 0 ||
+		    rows_put(v, "number", json_integer(db_col_int64(st, 0))) != 0 ||
+		    rows_put(v, "at", dossier_local_time(st, 1)) != 0 ||
+		    rows_put(v, "actor_name", rows_text(st, 2)) != 0 ||
+		    rows_put(v, "reason", rows_text(st, 3)) != 0 ||
+		    rows_put(v, "reason_label",
+		             json_string(reason != NULL && strcmp(reason, "supplement") == 0
+		                         ? "Cập nhật bổ sung" : "Nộp hồ sơ")) != 0 ||
+		    rows_put(v, "form_data", json_loadb(text != NULL ? text : "{}", len, 0, NULL))
+		        != 0) {
+			db_reset(st);
+			rc = MC_ENOMEM;
+			goto out;
+		}
+	}
+	if (rc != DB_DONE) {
+		rc = rc < 0 ? rc : MC_EDB;
+		goto out;
+	}
+	/* Each version against the one before it (the first against nothing). */
+	json_array_foreach(list, i, v) {
+		int64_t number = json_integer_value(json_object_get(v, "number"));
+		json_t *data = json_object_get(v, "form_data"), *empty = json_object();
+		json_t *changes = changed_answers(prev_data != NULL ? prev_data : empty, data);
+
+		json_decref(empty);
+		if (changes == NULL || (rc = rows_put(v, "changes", changes)) != 0 ||
+		    (rc = version_files(db, id, prev, number, 1, v, "files_added")) != 0 ||
+		    (rc = version_files(db, id, prev, number, 0, v, "files_removed")) != 0) {
+			rc = rc != 0 ? rc : MC_ENOMEM;
+			goto out;
+		}
+		prev = number;
+		prev_data = data;
+	}
+	*out = list;
+	list = NULL;
+	rc = 0;
+out:
+	json_decref(list);
+	return rc;
+}
+
+/* ---- read-only checks and views ---- */
+
+int dossier_check(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                  json_t **errors)
+{
+	struct owned d = { 0 };
+	json_t *clean = NULL, *errs = NULL;
+	char today[DATE_SIZE];
+	int rc;
+
+	*errors = NULL;
+	if (!dossier_is_citizen(a))
+		return MC_EFORBIDDEN;
+	clock_local_date(now_ms, today, sizeof today);
+	if ((rc = load_owned(db, a, id, 1, &d)) != 0)
+		goto out;
+	rc = check_complete(db, id, &d, today, &clean, &errs);
+	if (rc == 0 || rc == MC_EINVAL)
+		rc = strcmp(d.status, DOSSIER_DRAFT) == 0 ? check_still_open(db, id, errs) : 0;
+	if (rc == 0 || rc == MC_EINVAL) {
+		*errors = errs;
+		errs = NULL;
+		rc = 0;
+	}
+out:
+	json_decref(clean);
+	json_decref(errs);
+	owned_clear(&d);
+	return rc;
+}
+
+int dossier_confirmation_facts(const struct account_env *env, struct db *db, int64_t id,
+                               json_t **out)
+{
+	char to[DOSSIER_EMAIL_SIZE];
+
+	return dossier_mail_facts(env, db, id, to, out);
 }

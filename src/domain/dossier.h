@@ -8,6 +8,7 @@
 
 #include "domain/account.h"
 #include "domain/actor.h"
+#include "domain/filestore.h"
 
 struct db;
 
@@ -92,9 +93,12 @@ int dossier_save_form(struct db *db, const struct actor *a, int64_t now_ms, int6
  * "competent_name", "channel", "status", "status_label", "form_data" (object), "receipt_no",
  * "applicant_name", "created_at", "updated_at", "submitted_at", "confirmed_at", "received_at",
  * "due_at", "withdrawn_at" (local time "dd/mm/yyyy HH:MM", "" when not yet), "withdraw_reason"
- * ("" when none), "can_edit", "can_withdraw" (booleans), "timeline": [ { "at", "actor_name",
- * "from_status" ("" for the creation), "from_label", "to_status", "to_label", "note" } ] oldest
- * first }.  MC_ENOTFOUND: no such dossier of 'a'; MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.  *out is
+ * ("" when none), "can_edit" (a draft or a supplement asked for), "can_withdraw", "can_resend"
+ * (unconfirmed), "is_draft", "is_supplement" (booleans), "form" (the procedure's current form
+ * schema), "supplement_request" (the note of the latest request for a supplement, "" when none),
+ * "timeline": [ { "at", "actor_name", "from_status" ("" for the creation), "from_label",
+ * "to_status", "to_label", "note" } ] oldest first, "documents" (the procedure's documents with
+ * the current files: see dossier_documents_view in dossier_priv.h) }.  MC_ENOTFOUND: no such dossier of 'a'; MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.  *out is
  * NULL on failure.
  */
 int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out);
@@ -190,5 +194,151 @@ int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count);
  * calling.  MC_EDB.
  */
 int dossier_desk_queue_count(struct db *db, int64_t desk_agency_id, int64_t *count);
+
+/*
+ * What submitting editable dossier 'id' of 'a' at 'now_ms' would find wrong, without changing
+ * anything: *errors (caller owns) as dossier_submit's (plus "offering" when a draft's offering
+ * no longer takes dossiers online), an empty object when nothing is.  For the "check your
+ * answers" page.  MC_ENOTFOUND; MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.
+ */
+int dossier_check(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                  json_t **errors);
+
+/*
+ * What the confirmation page shows of dossier 'id' just confirmed with its token (the token is
+ * the proof, so no actor): the mail facts of dossier_confirm's mail (procedure, desk name,
+ * address, phone, e-mail, office hours, link) in *out (caller owns).  MC_ENOTFOUND; MC_EDB;
+ * MC_ENOMEM.
+ */
+int dossier_confirmation_facts(const struct account_env *env, struct db *db, int64_t id,
+                               json_t **out);
+
+/* ---- supplements (bổ sung) and versions ---- */
+
+#define DOSSIER_NOTE_MAX 2000u  /* characters of a supplement request */
+
+/*
+ * Staff member 'a' asks for a supplement of pending dossier 'id' at 'now_ms', saying what is
+ * missing in 'note' (trimmed; 1 to DOSSIER_NOTE_MAX characters).  'a' must be a desk officer,
+ * specialist or leader of the dossier's desk or competent agency (the workflow of the back
+ * office narrows this per step).  In one transaction: the status becomes supplement, the
+ * timeline records the note, and the owner (if any: a walk-in dossier may have none) is mailed
+ * "dossier_supplement" with the note and the link <base_url>/dossiers/<id>/edit.
+ * MC_EINVAL (note missing or too long) and MC_ECONFLICT (not pending): *refusal (may be NULL;
+ * static) says why in Vietnamese.  MC_ENOTFOUND: no such dossier in a's agencies;
+ * MC_EFORBIDDEN: not staff; MC_EUNAVAIL; MC_EDB; MC_ENOMEM; mail errors.
+ */
+int dossier_request_supplement(const struct account_env *env, struct db *db,
+                               const struct actor *a, int64_t now_ms, int64_t id,
+                               const char *note, const char **refusal);
+
+/*
+ * The owner 'a' sends back dossier 'id' (status supplement) after changing its answers and
+ * files with dossier_save.  Checked as dossier_submit checks (MC_EINVAL with *errors).  In one
+ * transaction: the status becomes pending (back in the desk's queue), the answers are frozen as
+ * a new version (reason "supplement"; the files current now belong to it), the timeline records
+ * it and "dossier_updated" is mailed to the owner.  MC_ECONFLICT: not waiting for a supplement;
+ * MC_ENOTFOUND; MC_EFORBIDDEN; MC_EUNAVAIL; MC_EDB; MC_ENOMEM; mail errors.
+ */
+int dossier_update_supplement(const struct account_env *env, struct db *db,
+                              const struct actor *a, int64_t now_ms, int64_t id,
+                              json_t **errors);
+
+/*
+ * The frozen versions of dossier 'id', oldest first, each against the one before it: [ {
+ * "number", "at" (local), "actor_name", "reason" ("submit" or "supplement"), "reason_label",
+ * "form_data", "changes": [ { "name", "before" (null when absent), "after" (null when gone) } ],
+ * "files_added", "files_removed": [ { "id", "name", "size" } ] } ] in *out (caller owns).  For
+ * the owner, or for staff who may handle it (see dossier_request_supplement).  MC_ENOTFOUND;
+ * MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.
+ */
+int dossier_versions(struct db *db, const struct actor *a, int64_t id, json_t **out);
+
+/* ---- attachments (dossier_files.c) ---- */
+
+#define DOSSIER_KINDS_MAX 10  /* file kinds a document may allow (filestore_type_of's names) */
+
+/*
+ * One file sent for one of the procedure's documents.  The caller fills the first four members;
+ * dossier_uploads_check and dossier_uploads_store fill the rest.  A refused upload has rc != 0
+ * and 'message', a Vietnamese sentence naming the file (heap; dossier_uploads_free).
+ */
+struct dossier_upload {
+	int64_t document_id;          /* procedure_documents.id */
+	const char *filename;         /* the name sent (NULL allowed); only its sanitised form is kept */
+	const void *data;             /* the bytes: must stay put until dossier_save returns */
+	size_t len;
+	/* set by dossier_uploads_check */
+	const char *allowed[DOSSIER_KINDS_MAX]; /* the document's kinds (static names) */
+	size_t nallowed;
+	int replace;                  /* the document takes one file: this one replaces it */
+	/* set by dossier_uploads_store */
+	const char *kind;             /* the kind found from the content (static) */
+	char sha256[FILESTORE_SHA256_HEX];
+	char name[FILESTORE_DISPLAY_NAME_CAP]; /* display name (filestore_display_name) */
+	/* either */
+	int rc;                       /* 0; MC_ETOOBIG: over a size limit; MC_EINVAL: refused;
+	                               * MC_EIO / MC_ENOMEM: could not be stored */
+	char *message;
+};
+
+/*
+ * Check uploads u[0..n) for dossier 'id' of 'a' against the catalogue, before any byte is
+ * stored: the document must belong to the dossier's procedure, the file must not be empty nor
+ * over the document's max_size (MC_ETOOBIG), the dossier's current files and the new ones
+ * together must stay within LIMIT_DOSSIER_FILES_BYTES (MC_ETOOBIG) and LIMIT_DOSSIER_FILES
+ * files.  A document taking one file is replaced by the new file (so its current bytes do not
+ * count), and two files for it in one post refuse the earlier.  Each upload's rc and message
+ * say how it went; the return value only says whether the check could run: 0; MC_ENOTFOUND: no
+ * such dossier of 'a'; MC_ECONFLICT: the dossier's status does not allow editing; MC_EFORBIDDEN;
+ * MC_EDB; MC_ENOMEM.  Runs on the event loop (database reads only).
+ */
+int dossier_uploads_check(struct db *db, const struct actor *a, int64_t id,
+                          struct dossier_upload *u, size_t n);
+
+/*
+ * For each upload still accepted (rc 0): decide its kind from the content among its allowed
+ * kinds (filestore_type_of: never from the name) and store it durably by SHA-256
+ * (filestore_put).  A content of another kind is refused with MC_EINVAL and a message naming
+ * the file and the kinds allowed.  Blocking (fsync): call it on a worker thread.  Touches
+ * neither the database nor anything but u[0..n).
+ */
+void dossier_uploads_store(struct filestore *fs, struct dossier_upload *u, size_t n);
+
+/* Free the messages of u[0..n).  NULL allowed. */
+void dossier_uploads_free(struct dossier_upload *u, size_t n);
+
+/*
+ * Save an editable dossier (a draft, or one whose supplement is asked for) in one transaction:
+ * the answers as dossier_save_form does ('submitted' may be NULL: answers unchanged), the
+ * current files listed in remove[0..nremove) taken out (ids not current in the dossier are
+ * ignored), and the stored uploads of u[0..n) attached (a document taking one file loses its
+ * current one).  The uploads are checked again inside the transaction.  Files belong to versions:
+ * a file that no submitted version holds is deleted outright; one that a submitted version
+ * holds stays in the history (removed_in).
+ *
+ * 0: saved; *errors (caller owns) maps each wrong field to its message (informative, as in
+ * dossier_save_form) and "doc_<document id>" to the messages of the uploads refused (their rc
+ * says why).  Other returns as dossier_save_form; *errors NULL on failure.
+ */
+int dossier_save(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                 const json_t *submitted, struct dossier_upload *u, size_t n,
+                 const int64_t *remove, size_t nremove, json_t **errors);
+
+/* A stored file of a dossier, for a download. */
+struct dossier_file_ref {
+	char sha256[FILESTORE_SHA256_HEX];
+	char name[FILESTORE_DISPLAY_NAME_CAP];
+	char kind[16];
+	int64_t size;
+};
+
+/*
+ * File 'file_id' of dossier 'id' when 'a' owns the dossier: any file the dossier ever held (the
+ * owner sees every version's).  MC_ENOTFOUND: no such file of a dossier of 'a' (the same
+ * answer whatever the reason); MC_EFORBIDDEN: not a citizen; MC_EDB.
+ */
+int dossier_file(struct db *db, const struct actor *a, int64_t id, int64_t file_id,
+                 struct dossier_file_ref *out);
 
 #endif

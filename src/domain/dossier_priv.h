@@ -54,4 +54,23 @@ int dossier_mail_facts(const struct account_env *env, struct db *db, int64_t id,
 int dossier_queue_mail(const struct account_env *env, struct db *db, int64_t now_ms,
                        const char *to, const char *name, const json_t *data);
 
+/* Whether dossier 'id' belongs to 'a' (MC_ENOTFOUND otherwise) and *editable: its status
+ * allows changing its answers and files (a draft, or a supplement asked for). */
+int dossier_owned_status(struct db *db, const struct actor *a, int64_t id, int *editable);
+
+/*
+ * Inside the caller's transaction on dossier 'id', which becomes version 'version' with this
+ * change: take out the current files remove[0..nremove), check the uploads u[0..n) again and
+ * attach those stored, each refused one adding its message to 'errs' under "doc_<id>".
+ */
+int dossier_files_apply(struct db *db, int64_t id, int64_t version, const char *now,
+                        struct dossier_upload *u, size_t n, const int64_t *remove,
+                        size_t nremove, json_t *errs);
+
+/* Put "documents" into 'out': the procedure's documents of dossier 'id' with their current
+ * files ([ { id, number, input ("doc_<id>"), name, mandatory, condition, file_types_text,
+ * accept, max_size, max_size_text, multiple, has_files, files: [ { id, name, kind, size,
+ * size_text, url } ] } ]). */
+int dossier_documents_view(struct db *db, int64_t id, json_t *out);
+
 #endif

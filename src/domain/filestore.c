@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -471,6 +472,42 @@ const char *filestore_media_type(const char *kind)
 	return NULL;
 }
 
+/* ---- the store's lock ---- */
+
+/*
+ * Take the store's lock, 'how' being LOCK_SH (a put refreshing or renaming) or LOCK_EX (a
+ * remove), on a descriptor of its own: flock(2) locks belong to an open file description, so
+ * a fresh one per call also orders the threads of one process.  The descriptor to give to
+ * store_unlock, or -1 with errno set.
+ */
+static int store_lock(const struct filestore *fs, int how)
+{
+	int fd, saved;
+
+	fd = openat(fs->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, how) != 0) {
+		if (errno == EINTR)
+			continue;
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* Release what store_lock took (closing the descriptor drops the lock); errno is kept. */
+static void store_unlock(int fd)
+{
+	int saved = errno;
+
+	if (fd >= 0)
+		close(fd);
+	errno = saved;
+}
+
 /* ---- storing ---- */
 
 /*
@@ -537,7 +574,7 @@ int filestore_put(struct filestore *fs, const void *data, size_t len,
 	char tmp[FILESTORE_TMP_NAME_CAP] = "", rel[FILESTORE_REL_CAP], folder[6], top[3];
 	EVP_MD_CTX *ctx = NULL;
 	struct stat st;
-	int fd = -1, rc, saved_errno = 0;
+	int fd = -1, lockfd = -1, rc, saved_errno = 0;
 
 	sha256_hex[0] = '\0';
 	if (len == 0 || data == NULL)
@@ -583,12 +620,25 @@ int filestore_put(struct filestore *fs, const void *data, size_t len,
 	memcpy(folder, rel, 5);
 	folder[5] = '\0';
 
-	/* Stored already: nothing to write.  A file of another size is damaged: replace it. */
-	if (fstatat(fs->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
-	    (unsigned long long)st.st_size == (unsigned long long)len) {
-		rc = sync_existing(fs, rel, folder) == 0 ? 0 : MC_EIO;
+	/* Stored already: nothing to write, but the file is young again, so a remove that found
+	 * the content unused a moment ago leaves it to the row this put is for.  A file of another
+	 * size is damaged: replace it. */
+	if ((lockfd = store_lock(fs, LOCK_SH)) < 0) {
+		rc = MC_EIO;
 		goto out;
 	}
+	if (fstatat(fs->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+	    (unsigned long long)st.st_size == (unsigned long long)len) {
+		rc = utimensat(fs->dirfd, rel, NULL, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : MC_EIO;
+		store_unlock(lockfd);
+		lockfd = -1;
+		if (rc == 0)
+			rc = sync_existing(fs, rel, folder) == 0 ? 0 : MC_EIO;
+		goto out;
+	}
+	/* Not under the lock: a remove must not wait for a disk flush. */
+	store_unlock(lockfd);
+	lockfd = -1;
 	if (fsync(fd) != 0) {
 		rc = MC_EIO;
 		goto out;
@@ -596,6 +646,11 @@ int filestore_put(struct filestore *fs, const void *data, size_t len,
 	rc = close(fd);
 	fd = -1;
 	if (rc != 0) {
+		rc = MC_EIO;
+		goto out;
+	}
+	/* Under the lock again, so a remove that judged a damaged file old cannot unlink ours. */
+	if ((lockfd = store_lock(fs, LOCK_SH)) < 0) {
 		rc = MC_EIO;
 		goto out;
 	}
@@ -607,12 +662,15 @@ int filestore_put(struct filestore *fs, const void *data, size_t len,
 			goto out;
 		}
 	}
+	store_unlock(lockfd);
+	lockfd = -1;
 	tmp[0] = '\0';
 	/* The file is complete under its name; this makes the name itself durable. */
 	rc = fsync_dir_at(fs->dirfd, folder) == 0 ? 0 : MC_EIO;
 out:
 	if (rc != 0)
 		saved_errno = errno;
+	store_unlock(lockfd);
 	if (fd >= 0)
 		close(fd);
 	if (tmp[0] != '\0')
@@ -622,6 +680,51 @@ out:
 		sha256_hex[0] = '\0';
 		errno = saved_errno;
 	}
+	return rc;
+}
+
+/* ---- removing ---- */
+
+int filestore_remove(struct filestore *fs, const char *sha256_hex, long min_age_seconds,
+                     int *removed)
+{
+	char rel[FILESTORE_REL_CAP];
+	struct stat st;
+	time_t now;
+	int lockfd = -1, rc;
+
+	if (removed != NULL)
+		*removed = 0;
+	if (!hex_ok(sha256_hex) || min_age_seconds < 0)
+		return MC_EINVAL;
+	rel_path(sha256_hex, rel);
+	lockfd = store_lock(fs, LOCK_EX);
+	if (lockfd < 0)
+		return MC_EIO;
+	if (fstatat(fs->dirfd, rel, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		rc = errno == ENOENT || errno == ENOTDIR ? 0 : MC_EIO;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = EISDIR;
+		rc = MC_EIO;
+		goto out;
+	}
+	/* Read after the lock is held: a put that refreshed the file before us counts. */
+	now = time(NULL);
+	if (st.st_mtime > now - (time_t)min_age_seconds) {
+		rc = 0;
+		goto out;
+	}
+	if (unlinkat(fs->dirfd, rel, 0) != 0) {
+		rc = errno == ENOENT ? 0 : MC_EIO;
+		goto out;
+	}
+	if (removed != NULL)
+		*removed = 1;
+	rc = 0;
+out:
+	store_unlock(lockfd);
 	return rc;
 }
 

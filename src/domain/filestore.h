@@ -13,7 +13,16 @@
  * Files are named by the SHA-256 of their content, never by the uploaded name, so a name cannot
  * reach the file system and the same content is stored once.  Nothing is ever rewritten in
  * place: a file appears under its final name only complete and fsync'ed (rename from tmp/), so
- * a crash leaves at worst a stray temporary file.  There is no delete yet.
+ * a crash leaves at worst a stray temporary file.
+ *
+ * Deleting is safe against uploads in flight.  The database, not the store, knows which content
+ * is still used, and an upload stores its bytes (filestore_put) before it commits the row that
+ * uses them.  So a stored file's modification time says when it was last put: a put of content
+ * already there refreshes it.  filestore_remove deletes only a file older than a grace period,
+ * and it checks the age and unlinks under an exclusive flock(2) of the store's folder, which
+ * filestore_put holds shared while it refreshes or renames; a put can therefore never return
+ * success for a file that a remove is about to unlink.  The lock is taken on a descriptor of
+ * its own for each call, so it also orders the threads of one process.
  */
 struct filestore;
 
@@ -22,7 +31,9 @@ struct filestore;
 /* Bytes a display name may need: 4 per character at most in UTF-8, and the NUL. */
 #define FILESTORE_DISPLAY_NAME_CAP (FILESTORE_DISPLAY_NAME_CHARS * 4u + 1u)
 #define FILESTORE_DISPLAY_NAME_FALLBACK "tep-dinh-kem"
-/* Temporary files older than this are left over from a crash and removed by filestore_open. */
+/* Temporary files older than this are left over from a crash and removed by filestore_open.
+ * No upload takes this long between its put and its commit, so it is also the grace period a
+ * caller of filestore_remove should give content it has just found unused. */
 #define FILESTORE_TMP_STALE_SECONDS 3600
 
 /*
@@ -75,8 +86,10 @@ const char *filestore_media_type(const char *kind);
  * created), so the file survives a crash once this returns 0.  When a file of that hash and
  * size is there already, only the temporary file is dropped (the existing file and its folder
  * are fsync'ed, which costs nothing when they are already on disk, so a put racing another put
- * of the same content also returns only once it is durable); one of another size (damaged) is
- * replaced.  MC_EINVAL: len is 0; MC_ETOOBIG: len is above PROCEDURE_DOCUMENT_SIZE_MAX, more
+ * of the same content also returns only once it is durable) and its modification time is set
+ * to now, which keeps filestore_remove off it for the grace period; one of another size
+ * (damaged) is replaced.  The check and the refresh or the rename happen under the store's
+ * shared lock.  MC_EINVAL: len is 0; MC_ETOOBIG: len is above PROCEDURE_DOCUMENT_SIZE_MAX, more
  * than any catalogue allows; MC_EIO with errno kept: a file system call failed; MC_ENOMEM.  On
  * error sha256_hex is "", the temporary file is removed and no partial file is ever under a
  * final name (when only the last fsync of the folder fails, the complete file stays there).
@@ -84,6 +97,23 @@ const char *filestore_media_type(const char *kind);
  */
 int filestore_put(struct filestore *fs, const void *data, size_t len,
                   char sha256_hex[FILESTORE_SHA256_HEX]);
+
+/*
+ * Delete the stored file 'sha256_hex' unless it is younger than 'min_age_seconds': its
+ * modification time, which filestore_put sets when it stores the content and refreshes when the
+ * content was there already, is later than now - min_age_seconds (real time, time(2): file
+ * times are real, whatever clock the rules see).  The caller deletes only content that no
+ * database row uses any more and passes at least FILESTORE_TMP_STALE_SECONDS, so that an upload
+ * which has put its bytes and not yet committed its row keeps them (see the top of this file).
+ * The age check and the unlink happen under the store's exclusive lock.  The deletion is not
+ * fsync'ed: after a crash the file may be back, which wastes space and nothing else.  Empty
+ * fan-out folders stay.  *removed (may be NULL) is 1 when the file was deleted, 0 when it was
+ * not there or is too young.  MC_EINVAL: malformed hash (see filestore_path) or a negative
+ * min_age_seconds; MC_EIO with errno kept: the lock, the check or the unlink failed (the file is
+ * then still there).
+ */
+int filestore_remove(struct filestore *fs, const char *sha256_hex, long min_age_seconds,
+                     int *removed);
 
 /*
  * Write to out[0..cap) the path of the stored file 'sha256_hex' ("<dir>/ab/cd/<hex>", 'dir' as

@@ -16,6 +16,7 @@
 
 #include "lib/buf.h"
 #include "lib/err.h"
+#include "lib/waitable.h"
 #include "mail/mime.h"
 #include "mail/outbox.h"
 #include "mail/smtp.h"
@@ -37,8 +38,7 @@ struct mail_sender {
 	char *data_dir;
 	struct db *db; /* used by the thread only, once started */
 	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
+	struct waitable w; /* the lock and the condition the thread waits on */
 	int wake;        /* under lock */
 	atomic_int stop; /* also read between messages, without the lock */
 };
@@ -369,15 +369,15 @@ static void *sender_main(void *arg)
 	unsigned poll = s->cfg.poll_ms > 0 ? s->cfg.poll_ms : SENDER_POLL_MS;
 	int rc;
 
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&s->w.lock);
 	while (!atomic_load(&s->stop)) {
 		s->wake = 0;
-		pthread_mutex_unlock(&s->lock);
+		pthread_mutex_unlock(&s->w.lock);
 		rc = deliver_due(&s->cfg, s->db, &s->stop);
 		if (rc != 0)
 			fprintf(stderr, "mail: delivery pass failed: %s: %s\n", mc_strerror(rc),
 			        db_errmsg(s->db));
-		pthread_mutex_lock(&s->lock);
+		pthread_mutex_lock(&s->w.lock);
 		clock_gettime(CLOCK_MONOTONIC, &deadline);
 		deadline.tv_sec += (time_t)(poll / 1000);
 		deadline.tv_nsec += (long)(poll % 1000) * 1000000L;
@@ -386,10 +386,10 @@ static void *sender_main(void *arg)
 			deadline.tv_nsec -= 1000000000L;
 		}
 		while (!s->wake && !atomic_load(&s->stop))
-			if (pthread_cond_timedwait(&s->cond, &s->lock, &deadline) == ETIMEDOUT)
+			if (pthread_cond_timedwait(&s->w.cond, &s->w.lock, &deadline) == ETIMEDOUT)
 				break;
 	}
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_unlock(&s->w.lock);
 	return NULL;
 }
 
@@ -413,10 +413,9 @@ static char *copy_or_empty(const char *s)
 struct mail_sender *mail_sender_start(const struct mail_sender_config *cfg)
 {
 	struct mail_sender *s = NULL;
-	pthread_condattr_t attr;
 	char err[SENDER_ERROR_LEN];
 	int64_t recovered = 0;
-	int rc, have_lock = 0, have_cond = 0;
+	int rc, have_sync = 0;
 
 	rc = config_check(cfg, err, sizeof err);
 	if (rc != 0)
@@ -455,27 +454,12 @@ struct mail_sender *mail_sender_start(const struct mail_sender_config *cfg)
 	if (!smtp_mode(&s->cfg))
 		fprintf(stderr, "mail: no SMTP URL set; messages are written to %s/mail/new/\n",
 		        s->data_dir);
-	if (pthread_mutex_init(&s->lock, NULL) != 0) {
-		mc_errf(err, sizeof err, "cannot create a mutex");
+	if (waitable_init(&s->w) != 0) {
+		mc_errf(err, sizeof err, "cannot create a mutex and a condition variable");
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	have_lock = 1;
-	/* A monotonic clock for the poll wait: setting the wall clock must not stall the mail. */
-	if (pthread_condattr_init(&attr) != 0) {
-		mc_errf(err, sizeof err, "cannot create a condition variable");
-		rc = MC_ENOMEM;
-		goto out;
-	}
-	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	rc = pthread_cond_init(&s->cond, &attr);
-	pthread_condattr_destroy(&attr);
-	if (rc != 0) {
-		mc_errf(err, sizeof err, "cannot create a condition variable");
-		rc = MC_ENOMEM;
-		goto out;
-	}
-	have_cond = 1;
+	have_sync = 1;
 	if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
 		mc_errf(err, sizeof err, "cannot start the thread");
 		rc = MC_ENOMEM;
@@ -485,10 +469,8 @@ struct mail_sender *mail_sender_start(const struct mail_sender_config *cfg)
 out:
 	if (rc != 0) {
 		fprintf(stderr, "mail: cannot start the sender: %s\n", err);
-		if (have_cond)
-			pthread_cond_destroy(&s->cond);
-		if (have_lock)
-			pthread_mutex_destroy(&s->lock);
+		if (have_sync)
+			waitable_destroy(&s->w);
 		sender_free(s);
 		s = NULL;
 	}
@@ -499,22 +481,21 @@ void mail_sender_wake(struct mail_sender *s)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&s->w.lock);
 	s->wake = 1;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	pthread_cond_signal(&s->w.cond);
+	pthread_mutex_unlock(&s->w.lock);
 }
 
 void mail_sender_stop(struct mail_sender *s)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->lock);
+	pthread_mutex_lock(&s->w.lock);
 	atomic_store(&s->stop, 1);
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	pthread_cond_signal(&s->w.cond);
+	pthread_mutex_unlock(&s->w.lock);
 	pthread_join(s->thread, NULL);
-	pthread_cond_destroy(&s->cond);
-	pthread_mutex_destroy(&s->lock);
+	waitable_destroy(&s->w);
 	sender_free(s);
 }

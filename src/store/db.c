@@ -157,6 +157,23 @@ int db_step_done(struct db_stmt *st)
 	return rc;
 }
 
+int db_get_int64(struct db *db, const char *sql, int64_t arg, int64_t *out)
+{
+	struct db_stmt *st;
+	int rc;
+
+	if ((rc = db_prepare(db, sql, &st)) != 0 || (rc = db_bind_int64(st, 1, arg)) != 0)
+		return rc;
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE)
+		return MC_ENOTFOUND;
+	*out = db_col_int64(st, 0);
+	db_reset(st);
+	return 0;
+}
+
 void db_reset(struct db_stmt *st)
 {
 	if (st != NULL)

@@ -60,6 +60,13 @@ int db_step(struct db_stmt *st);
  * row, if any, is discarded and the statement reset.  0, or the error of db_step. */
 int db_step_done(struct db_stmt *st);
 
+/*
+ * Run the one-parameter query 'sql' with 'arg' bound to its '?' and read column 0 of its first
+ * row as an integer into *out (the statement is reset after).  The common "how many" and "which
+ * id" lookups.  MC_ENOTFOUND: no row (*out untouched); the errors of db_prepare and db_step.
+ */
+int db_get_int64(struct db *db, const char *sql, int64_t arg, int64_t *out);
+
 /* Reset a statement early (before DB_DONE) so its locks are released. */
 void db_reset(struct db_stmt *st);
 

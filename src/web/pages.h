@@ -47,6 +47,17 @@ int page_dossier(struct req *r);
 int page_dossier_form(struct req *r);
 int page_dossier_form_save(struct req *r);
 int page_dossier_withdraw(struct req *r);
+int page_dossier_edit(struct req *r);
+int page_dossier_edit_save(struct req *r);
+int page_dossier_check(struct req *r);
+int page_dossier_submit(struct req *r);
+int page_dossier_resend(struct req *r);
+int page_dossier_confirm(struct req *r);
+int page_dossier_file(struct req *r);
+
+/* dossier lookup (pages_lookup.c) */
+int page_lookup(struct req *r);
+int page_lookup_attach(struct req *r);
 
 /* administration: agencies, staff, holidays, audit (pages_admin.c) */
 int page_admin_home(struct req *r);

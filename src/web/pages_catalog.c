@@ -13,6 +13,7 @@
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "lib/utf8.h"
+#include "web/view.h"
 
 /* Page links shown on each side of the current page (then "…" and the first or last page). */
 #define PAGING_WINDOW 2
@@ -111,25 +112,6 @@ static int services_params_read(struct req *r, struct services_params *p)
 
 /* ---- links ---- */
 
-/* Append 's' percent-encoded for a query component or an RFC 5987 value (unreserved characters
- * stay, everything else is %XX, so the result holds nothing HTML or headers care about). */
-static int append_pct(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
-		int rc;
-
-		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-		    *c == '-' || *c == '.' || *c == '_' || *c == '~')
-			rc = buf_putc(b, (char)*c);
-		else
-			rc = buf_printf(b, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
-}
 
 /* "/services?" and the search's non-empty parameters, each followed by '&', so a page link is
  * this plus "page=N".  On the request's pool. */
@@ -149,7 +131,7 @@ static const char *services_base_url(struct req *r, const struct services_params
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
 		if (kv[i].value[0] == '\0')
 			continue;
-		if (buf_printf(&b, "%s=", kv[i].name) != 0 || append_pct(&b, kv[i].value) != 0 ||
+		if (buf_printf(&b, "%s=", kv[i].name) != 0 || view_pct_append(&b, kv[i].value) != 0 ||
 		    buf_putc(&b, '&') != 0)
 			return NULL;
 	}
@@ -356,43 +338,6 @@ int page_service(struct req *r)
 
 /* ---- template downloads ---- */
 
-/*
- * An ASCII stand-in for file name 'name' (valid UTF-8) for the plain filename= parameter, for
- * clients that ignore filename*: Vietnamese letters lose their marks ("Tờ khai" -> "To khai"),
- * đ/Đ become d/D, and anything else outside printable ASCII, and the characters that are
- * special in a quoted string or to some clients (" \ % ;), becomes '_'.  On r's pool.
- */
-static const char *ascii_fallback(struct req *r, const char *name)
-{
-	size_t len = strlen(name), nfdlen = 0, i = 0;
-	uint8_t *nfd = u8_normalize(UNINORM_NFD, (const uint8_t *)name, len, NULL, &nfdlen);
-	struct buf b;
-
-	if (nfd == NULL)
-		return NULL;
-	buf_init(&b, r->pool);
-	while (i < nfdlen) {
-		ucs4_t c;
-		int step = u8_mbtouc(&c, nfd + i, nfdlen - i);
-		int rc = 0;
-
-		i += (size_t)step;
-		if (c >= 0x0300 && c <= 0x036F)
-			continue; /* a combining mark */
-		if (c == 0x0111 || c == 0x0110)
-			rc = buf_putc(&b, c == 0x0111 ? 'd' : 'D');
-		else if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '%' || c == ';')
-			rc = buf_putc(&b, '_');
-		else
-			rc = buf_putc(&b, (char)c);
-		if (rc != 0) {
-			free(nfd);
-			return NULL;
-		}
-	}
-	free(nfd);
-	return b.data ? b.data : "";
-}
 
 /* A media type safe to send as Content-Type: printable ASCII without quotes or backslashes,
  * with a '/'; anything else goes out as application/octet-stream. */
@@ -406,21 +351,12 @@ static const char *safe_media_type(const char *t)
 	return t;
 }
 
-/* 1 when 's' holds a control character (CR and LF included): never put into a header. */
-static int has_control(const char *s)
-{
-	for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
-		if (*c < 0x20 || *c == 0x7F)
-			return 1;
-	return 0;
-}
 
 int page_service_template(struct req *r)
 {
 	const char *code = req_param(r, "code"), *doc = req_param(r, "doc");
-	const char *name = req_param(r, "name"), *fallback;
+	const char *name = req_param(r, "name");
 	struct catalog_file f;
-	struct buf disp;
 	char *stored = NULL, *body, *type;
 	size_t storedlen;
 	int64_t doc_id;
@@ -440,23 +376,8 @@ int page_service_template(struct req *r)
 		rc = MC_ENOTFOUND;
 		goto out;
 	}
-	/* The catalogue refuses control characters in file names; a header must never carry one. */
-	if (has_control(stored)) {
-		rc = MC_EIO;
+	if ((rc = view_disposition(r, "attachment", stored)) != 0)
 		goto out;
-	}
-	fallback = ascii_fallback(r, stored);
-	buf_init(&disp, r->pool);
-	if (fallback == NULL || buf_printf(&disp, "attachment; filename=\"%s\"; filename*=UTF-8''",
-	                                   fallback) != 0 ||
-	    append_pct(&disp, stored) != 0) {
-		rc = MC_ENOMEM;
-		goto out;
-	}
-	if (respond_header(r, "content-disposition", disp.data) != 0) {
-		rc = MC_EIO;
-		goto out;
-	}
 	body = h2o_mem_alloc_pool(r->pool, f.size ? f.size : 1);
 	if (f.size)
 		memcpy(body, f.data, f.size);

@@ -5,13 +5,17 @@
 #include "web/pages.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domain/dossier.h"
 #include "domain/field_errors.h"
 #include "domain/formschema.h"
 #include "domain/procedure.h"
+#include "http/work.h"
 #include "http/req.h"
 #include "http/server.h"
 #include "lib/buf.h"
@@ -22,7 +26,7 @@
 /* An id in a URL or a form: at most 18 decimal digits (view_id_param's rule). */
 #define DOSSIER_ID_DIGITS_MAX 18
 /* Every URL built here fits: "/dossiers/<id>?withdrawn=1", "/dossiers?page=<n>" ... */
-#define DOSSIER_URL_SIZE 96
+#define DOSSIER_URL_SIZE 192
 /* The name of a form control: the prefix and a field name. */
 #define DOSSIER_INPUT_NAME_SIZE (sizeof(FORMSCHEMA_INPUT_PREFIX) + FORMSCHEMA_NAME_MAX)
 
@@ -85,33 +89,6 @@ static int load_dossier(struct req *r, int64_t *id, json_t **d)
 	return dossier_get(r->db, &r->actor, *id, d);
 }
 
-/*
- * The form of dossier 'd''s procedure, as a new reference in *schema.  It is the procedure's
- * current form: the one dossier_save_form checks the answers against.  The catalogue is public,
- * so reading it needs no actor; the dossier itself was already read as its owner.
- */
-static int dossier_schema(struct req *r, const json_t *d, json_t **schema)
-{
-	json_t *p = NULL;
-	int rc;
-
-	*schema = NULL;
-	rc = procedure_load_json_by_id(r->db, json_integer_value(json_object_get(d, "procedure_id")),
-	                               0, &p);
-	if (rc == MC_ENOTFOUND)
-		rc = MC_EDB; /* a dossier always points at its procedure */
-	if (rc != 0)
-		goto out;
-	if (!json_is_object(json_object_get(p, "form"))) {
-		rc = MC_EDB;
-		goto out;
-	}
-	*schema = json_incref(json_object_get(p, "form"));
-out:
-	json_decref(p);
-	return rc;
-}
-
 /* ---- starting a dossier ---- */
 
 /*
@@ -162,14 +139,20 @@ int page_dossier_new(struct req *r)
 
 /* ---- the form ---- */
 
+/* posted_answers: every section of the form was on the page (the supplement's edit page). */
+#define ALL_SECTIONS SIZE_MAX
+
 /*
- * The answers posted for 'schema': for each declared field, its control's value.  A checkbox
+ * The answers posted for the fields of section 'shown' of 'schema' (0-based; ALL_SECTIONS for
+ * every section), the section on the page: for each field, its control's value.  A checkbox
  * group takes every posted value (the control repeats) and [] when none is ticked; a single
  * checkbox takes "" when unticked, since a browser posts nothing for it and the stored "1" must
- * go.  Other fields absent from the post are left out and keep their stored answers.  Controls
- * the form does not declare are dropped.  NULL when memory runs out or the body is unreadable.
+ * go.  That is only right for the section on the page: the boxes of the other steps are not
+ * in the post and keep their stored answers.  Other fields absent from the post are left out
+ * too; a field of another step that is posted is taken.  Controls the form does not declare are
+ * dropped.  NULL when memory runs out or the body is unreadable.
  */
-static json_t *posted_answers(struct req *r, const json_t *schema)
+static json_t *posted_answers(struct req *r, const json_t *schema, size_t shown)
 {
 	const struct form *f;
 	const json_t *section, *field;
@@ -180,6 +163,8 @@ static json_t *posted_answers(struct req *r, const json_t *schema)
 	if (out == NULL || req_form(r, &f) != 0)
 		goto fail;
 	json_array_foreach(json_object_get(schema, "sections"), i, section) {
+		int on_page = shown == ALL_SECTIONS || i == shown;
+
 		json_array_foreach(json_object_get(section, "fields"), j, field) {
 			const char *name = member(field, "name"), *s;
 			int checkbox = strcmp(member(field, "type"), "checkbox") == 0;
@@ -193,9 +178,14 @@ static json_t *posted_answers(struct req *r, const json_t *schema)
 						json_decref(v);
 						v = NULL;
 					}
+				/* Nothing ticked in a group on another step says nothing. */
+				if (v != NULL && json_array_size(v) == 0 && !on_page) {
+					json_decref(v);
+					continue;
+				}
 			} else if ((s = form_get(f, input)) != NULL) {
 				v = json_string(s);
-			} else if (checkbox) {
+			} else if (checkbox && on_page) {
 				v = json_string("");
 			} else {
 				continue;
@@ -210,103 +200,497 @@ fail:
 	return NULL;
 }
 
-/*
- * Render the form of draft 'd' with 'schema': its stored answers, the answers' problems
- * ('errors', field name → message; NULL for none) and "Đã lưu nháp." when 'saved'.
- */
-static int form_page(struct req *r, int status, const json_t *d, const json_t *schema,
-                     const json_t *errors, int saved)
+static int detail_page(struct req *r, int status, const json_t *d, const char *reason,
+                       const struct field_errors *errs, const char *notice);
+
+/* ---- the form, step by step, and the supplement's edit page ---- */
+
+/* How the form is shown: one step at a time while drafting (each section of the schema, then
+ * the documents), or all at once when the agency asked for a supplement. */
+enum form_mode { FORM_STEPS, FORM_EDIT };
+
+/* The schema's sections (nsections) and whether the procedure asks for documents. */
+static int step_count(const json_t *d, int *nsections)
 {
-	json_t *view = NULL, *data = NULL;
+	*nsections = (int)json_array_size(json_object_get(json_object_get(d, "form"), "sections"));
+	return *nsections + (json_array_size(json_object_get(d, "documents")) > 0 ? 1 : 0);
+}
+
+/* Whether any field of section 'step' (1-based) of 'schema' has a message in 'errors'. */
+static int section_has_errors(const json_t *schema, int step, const json_t *errors)
+{
+	const json_t *section = json_array_get(json_object_get(schema, "sections"), (size_t)step - 1);
+	const json_t *field;
+	size_t i;
+
+	json_array_foreach(json_object_get(section, "fields"), i, field)
+		if (json_object_get(errors, member(field, "name")) != NULL)
+			return 1;
+	return 0;
+}
+
+/* The steps for the progress list: [ { number, title, current, url } ]. */
+static json_t *steps_view(const json_t *d, int step, int nsections, int count)
+{
+	json_t *list = json_array(), *it;
+	char url[DOSSIER_URL_SIZE], suffix[32];
+	int rc = 0;
+
+	for (int i = 1; list != NULL && i <= count; i++) {
+		const json_t *section = json_array_get(
+			json_object_get(json_object_get(d, "form"), "sections"), (size_t)i - 1);
+
+		snprintf(suffix, sizeof suffix, "/form?step=%d", i);
+		it = json_object();
+		if (it == NULL || json_array_append_new(list, it) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+		put(it, "number", json_integer(i), &rc);
+		put(it, "title", json_string(i <= nsections ? member(section, "title")
+		                                            : "Giấy tờ đính kèm"), &rc);
+		put(it, "current", json_boolean(i == step), &rc);
+		put(it, "url", json_string(dossier_url(url, json_integer_value(
+			json_object_get(d, "id")), suffix)), &rc);
+	}
+	if (rc != 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+/*
+ * The documents of 'd' with the messages of 'errors' ("doc_<id>") beside each, appending those
+ * messages to 'summary' ({ field, message }).
+ */
+static json_t *documents_view(const json_t *d, const json_t *errors, json_t *summary, int *rc)
+{
+	json_t *docs = json_deep_copy(json_object_get(d, "documents")), *doc;
+	size_t i;
+
+	if (docs == NULL) {
+		*rc = MC_ENOMEM;
+		return NULL;
+	}
+	json_array_foreach(docs, i, doc) {
+		const char *msg = json_string_value(json_object_get(errors, member(doc, "input")));
+
+		put(doc, "invalid", json_boolean(msg != NULL), rc);
+		put(doc, "error", json_string(msg != NULL ? msg : ""), rc);
+		if (msg != NULL && json_array_append_new(summary, json_pack("{s:s, s:s}", "field",
+		                                          member(doc, "input"), "message", msg)) != 0)
+			*rc = MC_ENOMEM;
+	}
+	return docs;
+}
+
+/*
+ * Render the form of dossier 'd' ('mode'; 'step' 1-based for FORM_STEPS) with 'status': its
+ * stored answers and files, the problems in 'errors' (field name or "doc_<id>" → message; NULL
+ * for none) beside each field and in the summary, and 'notice' (NULL for none) on top.
+ */
+static int form_page(struct req *r, int status, const json_t *d, enum form_mode mode, int step,
+                     const json_t *errors, const char *notice)
+{
+	json_t *view = NULL, *data = NULL, *summary = NULL, *sections, *kept, *field;
+	const json_t *schema = json_object_get(d, "form");
+	int nsections, count = step_count(d, &nsections), docs_shown, rc = 0;
 	char today[16];
-	int rc;
+	size_t i;
 
 	clock_local_date(now_ms(r), today, sizeof today);
 	rc = formschema_view(schema, json_object_get(d, "form_data"), errors, today, &view);
 	if (rc != 0)
 		goto out;
+	summary = json_array();
 	data = json_object();
-	if (data == NULL) {
+	if (summary == NULL || data == NULL) {
 		rc = MC_ENOMEM;
 		goto out;
 	}
+	sections = json_object_get(view, "sections");
+	docs_shown = mode == FORM_EDIT || step > nsections;
+	if (mode == FORM_STEPS) {
+		/* One section per page, or none on the documents' page. */
+		kept = json_array();
+		if (kept == NULL) {
+			rc = MC_ENOMEM;
+			goto out;
+		}
+		if (step <= nsections)
+			json_array_append(kept, json_array_get(sections, (size_t)step - 1));
+		json_object_set_new(view, "sections", kept);
+		sections = kept;
+	}
+	/* The summary lists the problems of what the page shows, in its order. */
+	json_array_foreach(sections, i, kept) {
+		size_t j;
+
+		json_array_foreach(json_object_get(kept, "fields"), j, field)
+			if (json_is_true(json_object_get(field, "invalid")) &&
+			    json_array_append_new(summary, json_pack("{s:s, s:s}", "field",
+			                          member(field, "id"), "message", member(field, "error")))
+			        != 0)
+				rc = MC_ENOMEM;
+	}
+	if (docs_shown)
+		put(data, "documents", documents_view(d, errors, summary, &rc), &rc);
 	put(data, "dossier", json_incref((json_t *)d), &rc);
 	put(data, "form", view, &rc);
 	view = NULL;
 	put(data, "csrf", json_string(req_csrf_token(r)), &rc);
-	put(data, "saved", json_boolean(saved), &rc);
+	put(data, "show_documents", json_boolean(docs_shown), &rc);
+	put(data, "has_summary", json_boolean(json_array_size(summary) > 0), &rc);
+	put(data, "summary", json_incref(summary), &rc);
+	put(data, "edit_mode", json_boolean(mode == FORM_EDIT), &rc);
+	put(data, "step", json_integer(step), &rc);
+	put(data, "step_count", json_integer(count), &rc);
+	put(data, "has_previous", json_boolean(mode == FORM_STEPS && step > 1), &rc);
+	put(data, "is_last", json_boolean(step >= count), &rc);
+	if (mode == FORM_STEPS)
+		put(data, "steps", steps_view(d, step, nsections, count), &rc);
+	if (notice != NULL)
+		put(data, "notice", json_string(notice), &rc);
 	if (rc != 0)
 		goto out;
 	respond_page(r, status, "dossier/form", data);
 	data = NULL;
 out:
+	json_decref(summary);
 	json_decref(view);
 	json_decref(data);
 	return rc;
 }
 
-/* GET /dossiers/{id}/form: the draft's form with its stored answers.  A dossier that is no
- * longer a draft is shown instead (an old bookmark, the back button after submitting). */
+/* The "step" of the query or the form: 1 to 'count' (1 when absent or out of range). */
+static int step_param(const char *s, int count)
+{
+	int64_t v = 0;
+
+	if (parse_id(s, &v) != 0 || v > count)
+		return 1;
+	return (int)v;
+}
+
+/* GET /dossiers/{id}/form?step=N: step N of the draft with its stored answers.  A dossier that
+ * is no longer a draft is shown instead (an old bookmark, the back button after submitting);
+ * one waiting for a supplement goes to its edit page. */
 int page_dossier_form(struct req *r)
 {
-	json_t *d = NULL, *schema = NULL;
+	json_t *d = NULL;
 	char url[DOSSIER_URL_SIZE];
 	int64_t id;
-	int rc;
+	int rc, nsections;
 
 	if ((rc = load_dossier(r, &id, &d)) != 0)
 		goto out;
-	if (!json_is_true(json_object_get(d, "can_edit"))) {
-		respond_redirect(r, 303, dossier_url(url, id, ""));
+	if (!json_is_true(json_object_get(d, "is_draft"))) {
+		respond_redirect(r, 303, dossier_url(url, id, json_is_true(json_object_get(
+			d, "is_supplement")) ? "/edit" : ""));
 		goto out;
 	}
-	if ((rc = dossier_schema(r, d, &schema)) != 0)
-		goto out;
-	rc = form_page(r, 200, d, schema, NULL, 0);
+	rc = form_page(r, 200, d, FORM_STEPS,
+	               step_param(view_query(r, "step"), step_count(d, &nsections)), NULL, NULL);
 out:
-	json_decref(schema);
 	json_decref(d);
 	return rc;
 }
 
-/*
- * POST /dossiers/{id}/form (action=save, the only action so far): save every posted answer,
- * then show the form again from what was stored, with the problems as information: a draft is
- * saved whatever its answers, and nothing typed is lost.  409 when it is no longer a draft.
- */
-int page_dossier_form_save(struct req *r)
+/* GET /dossiers/{id}/edit: the supplement's page, everything at once with the agency's
+ * request on top.  Refused (409) in every status but "Yêu cầu bổ sung". */
+int page_dossier_edit(struct req *r)
 {
-	const char *action = view_field(r, "action");
-	json_t *d = NULL, *schema = NULL, *answers = NULL, *errors = NULL;
+	json_t *d = NULL;
 	int64_t id;
 	int rc;
 
 	if ((rc = load_dossier(r, &id, &d)) != 0)
 		goto out;
-	if (action[0] != '\0' && strcmp(action, "save") != 0) {
+	if (!json_is_true(json_object_get(d, "is_supplement"))) {
+		rc = detail_page(r, 409, d, NULL, NULL,
+		                 "Hồ sơ không ở trạng thái yêu cầu bổ sung nên không thể chỉnh sửa.");
+		goto out;
+	}
+	rc = form_page(r, 200, d, FORM_EDIT, 1, NULL, NULL);
+out:
+	json_decref(d);
+	return rc;
+}
+
+/* What a post of the form or the edit page carries to the worker and back. */
+struct save_job {
+	int64_t id;
+	enum form_mode mode;
+	int step;
+	char action[16];
+	json_t *answers;             /* only touched on the event loop */
+	int64_t *remove;
+	size_t nremove;
+	struct dossier_upload *u;    /* each with its own heap copy of the bytes */
+	size_t n;
+	struct filestore *files;
+};
+
+static void save_job_free(void *p)
+{
+	struct save_job *j = p;
+
+	for (size_t i = 0; i < j->n; i++)
+		free((void *)j->u[i].data);
+	dossier_uploads_free(j->u, j->n);
+	free(j->u);
+	free(j->remove);
+	json_decref(j->answers);
+	free(j);
+}
+
+/* The files posted: every non-empty file part named "doc_<document id>", copied to the heap
+ * (the job may outlive the request's memory).  Other file parts are ignored. */
+static int collect_uploads(struct req *r, struct save_job *j)
+{
+	const struct multipart *mp = r->multipart;
+	int64_t doc;
+
+	if (mp == NULL)
+		return 0;
+	j->u = calloc(mp->count > 0 ? mp->count : 1, sizeof(*j->u));
+	if (j->u == NULL)
+		return MC_ENOMEM;
+	for (size_t i = 0; i < mp->count; i++) {
+		const struct multipart_part *p = &mp->parts[i];
+		void *copy;
+
+		if (p->filename == NULL || strncmp(p->name, "doc_", 4) != 0 ||
+		    parse_id(p->name + 4, &doc) != 0)
+			continue;
+		/* A file input left empty sends a part with no name and no bytes. */
+		if (p->filename[0] == '\0' && p->len == 0)
+			continue;
+		copy = malloc(p->len > 0 ? p->len : 1);
+		if (copy == NULL)
+			return MC_ENOMEM;
+		if (p->len > 0)
+			memcpy(copy, p->data, p->len);
+		j->u[j->n].document_id = doc;
+		j->u[j->n].filename = h2o_strdup(r->pool, p->filename, SIZE_MAX).base;
+		j->u[j->n].data = copy;
+		j->u[j->n].len = p->len;
+		j->n++;
+	}
+	return 0;
+}
+
+/* The files the citizen asked to take out: each "remove" value (the button pressed). */
+static int collect_removals(struct req *r, struct save_job *j)
+{
+	const struct form *f;
+	int64_t fid;
+	int rc;
+
+	if ((rc = req_form(r, &f)) != 0)
+		return rc;
+	j->remove = calloc(f->count > 0 ? f->count : 1, sizeof(*j->remove));
+	if (j->remove == NULL)
+		return MC_ENOMEM;
+	for (size_t i = 0; i < f->count; i++)
+		if (strcmp(f->fields[i].name, "remove") == 0 && parse_id(f->fields[i].value, &fid) == 0)
+			j->remove[j->nremove++] = fid;
+	return 0;
+}
+
+/* The status the uploads call for: 413 when one was too big, 422 when one was refused
+ * otherwise, 0 when all went in. */
+static int uploads_status(const struct save_job *j)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < j->n; i++) {
+		if (j->u[i].rc == MC_ETOOBIG)
+			return 413;
+		if (j->u[i].rc != 0)
+			status = 422;
+	}
+	return status;
+}
+
+/* The second half of a post, on the event loop once the files are stored: save everything in
+ * one transaction, then go on as the button pressed says. */
+static int finish_save(struct req *r, struct save_job *j)
+{
+	json_t *d = NULL, *errors = NULL, *update_errors = NULL;
+	const char *action = j->action;
+	char url[DOSSIER_URL_SIZE], suffix[32];
+	int rc, status, nsections, count;
+
+	rc = dossier_save(r->db, &r->actor, now_ms(r), j->id, j->answers, j->u, j->n, j->remove,
+	                  j->nremove, &errors);
+	if (rc == MC_ECONFLICT) {
+		/* Submitted or received meanwhile (another tab): show where it stands. */
+		respond_redirect(r, 303, dossier_url(url, j->id, ""));
+		rc = 0;
+		goto out;
+	}
+	if (rc != 0 || (rc = dossier_get(r->db, &r->actor, j->id, &d)) != 0)
+		goto out;
+	status = uploads_status(j);
+	count = step_count(d, &nsections);
+	if (j->mode == FORM_EDIT) {
+		if (strcmp(action, "update") == 0 && status == 0) {
+			rc = dossier_update_supplement(&r->app->accounts, r->db, &r->actor, now_ms(r),
+			                               j->id, &update_errors);
+			if (rc == 0) {
+				respond_redirect(r, 303, dossier_url(url, j->id, "?updated=1"));
+				goto out;
+			}
+			if (rc != MC_EINVAL)
+				goto out;
+			rc = form_page(r, 422, d, FORM_EDIT, 1, update_errors,
+			               "Hồ sơ chưa được cập nhật: vui lòng sửa các mục dưới đây.");
+			goto out;
+		}
+		rc = form_page(r, status != 0 ? status : 200, d, FORM_EDIT, 1, errors,
+		               status != 0 ? "Một số tệp chưa được lưu; các thông tin khác đã được lưu."
+		                           : "Đã lưu các thay đổi. Bấm “Cập nhật nội dung hồ sơ” để "
+		                             "gửi lại hồ sơ cho cơ quan.");
+		goto out;
+	}
+	if (status != 0) {
+		rc = form_page(r, status, d, FORM_STEPS, j->step, errors,
+		               "Một số tệp chưa được lưu; các thông tin khác đã được lưu nháp.");
+		goto out;
+	}
+	if (strcmp(action, "back") == 0 && j->step > 1) {
+		snprintf(suffix, sizeof suffix, "/form?step=%d", j->step - 1);
+		respond_redirect(r, 303, dossier_url(url, j->id, suffix));
+		goto out;
+	}
+	if (strcmp(action, "next") == 0) {
+		if (j->step <= nsections &&
+		    section_has_errors(json_object_get(d, "form"), j->step, errors)) {
+			rc = form_page(r, 422, d, FORM_STEPS, j->step, errors,
+			               "Đã lưu nháp. Vui lòng sửa các mục dưới đây để tiếp tục.");
+			goto out;
+		}
+		if (j->step < count)
+			snprintf(suffix, sizeof suffix, "/form?step=%d", j->step + 1);
+		else
+			snprintf(suffix, sizeof suffix, "/check");
+		respond_redirect(r, 303, dossier_url(url, j->id, suffix));
+		goto out;
+	}
+	rc = form_page(r, 200, d, FORM_STEPS, j->step, errors,
+	               j->nremove > 0 ? "Đã xóa tệp và lưu nháp." : "Đã lưu nháp.");
+out:
+	json_decref(update_errors);
+	json_decref(errors);
+	json_decref(d);
+	return rc;
+}
+
+static void save_work(void *p)
+{
+	struct save_job *j = p;
+
+	dossier_uploads_store(j->files, j->u, j->n);
+}
+
+static void save_done(struct req *r, void *p)
+{
+	int rc = finish_save(r, p);
+
+	if (rc != 0)
+		respond_err(r, rc);
+}
+
+/*
+ * POST /dossiers/{id}/form and /dossiers/{id}/edit (multipart, or urlencoded when no file is
+ * sent): the answers of the fields shown, the files chosen, the file to take out ("remove"),
+ * and the button pressed ("action": save, next, back; update on the edit page).  Sizes are
+ * checked here, before any byte is stored; contents are checked and stored on a worker thread
+ * (libmagic, SHA-256, fsync), then finish_save saves everything in one transaction.  Nothing
+ * typed is lost: refused files leave every answer saved.
+ */
+static int post_form(struct req *r, enum form_mode mode)
+{
+	const char *action = view_field(r, "action");
+	json_t *d = NULL;
+	struct save_job *j = NULL;
+	int64_t id;
+	int rc, nsections;
+
+	if ((rc = load_dossier(r, &id, &d)) != 0)
+		goto out;
+	if (strcmp(action, "save") != 0 && strcmp(action, "next") != 0 &&
+	    strcmp(action, "back") != 0 && strcmp(action, "update") != 0 && action[0] != '\0') {
 		rc = MC_EINVAL;
 		goto out;
 	}
-	if ((rc = dossier_schema(r, d, &schema)) != 0)
+	if (mode == FORM_STEPS && !json_is_true(json_object_get(d, "is_draft"))) {
+		/* The steps are a draft's; a supplement is edited on its own page. */
+		char url[DOSSIER_URL_SIZE];
+
+		respond_redirect(r, 303, dossier_url(url, id, json_is_true(json_object_get(
+			d, "is_supplement")) ? "/edit" : ""));
 		goto out;
-	answers = posted_answers(r, schema);
-	if (answers == NULL) {
+	}
+	if (mode == FORM_EDIT && !json_is_true(json_object_get(d, "is_supplement"))) {
+		rc = detail_page(r, 409, d, NULL, NULL,
+		                 "Hồ sơ không ở trạng thái yêu cầu bổ sung nên không thể chỉnh sửa.");
+		goto out;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	rc = dossier_save_form(r->db, &r->actor, now_ms(r), id, answers, &errors);
-	if (rc != 0)
-		goto out; /* MC_ECONFLICT: no longer a draft, the 409 page */
-	json_decref(d);
-	if ((rc = dossier_get(r->db, &r->actor, id, &d)) != 0)
+	j->id = id;
+	j->mode = mode;
+	j->step = mode == FORM_STEPS ? step_param(view_field(r, "step"), step_count(d, &nsections))
+	                             : 1;
+	snprintf(j->action, sizeof j->action, "%s", action);
+	j->files = r->app->files;
+	/* A step shows one section, the documents' step none (its index is past the last). */
+	j->answers = posted_answers(r, json_object_get(d, "form"),
+	                            mode == FORM_STEPS ? (size_t)j->step - 1 : ALL_SECTIONS);
+	if (j->answers == NULL) {
+		rc = MC_ENOMEM;
 		goto out;
-	rc = form_page(r, 200, d, schema, errors, 1);
+	}
+	if ((rc = collect_uploads(r, j)) != 0 || (rc = collect_removals(r, j)) != 0)
+		goto out;
+	if (j->n == 0) {
+		rc = finish_save(r, j);
+		goto out;
+	}
+	rc = dossier_uploads_check(r->db, &r->actor, id, j->u, j->n);
+	if (rc == MC_ECONFLICT) {
+		char url[DOSSIER_URL_SIZE];
+
+		respond_redirect(r, 303, dossier_url(url, id, ""));
+		rc = 0;
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	rc = work_submit(r, save_work, save_done, j, save_job_free);
+	if (rc == 0)
+		j = NULL; /* the job owns it now */
 out:
-	json_decref(errors);
-	json_decref(answers);
-	json_decref(schema);
+	if (j != NULL)
+		save_job_free(j);
 	json_decref(d);
 	return rc;
+}
+
+int page_dossier_form_save(struct req *r)
+{
+	return post_form(r, FORM_STEPS);
+}
+
+int page_dossier_edit_save(struct req *r)
+{
+	return post_form(r, FORM_EDIT);
 }
 
 /* ---- the list ---- */
@@ -490,6 +874,60 @@ fail:
 	return NULL;
 }
 
+/* The field of 'schema' named 'name', or NULL. */
+static const json_t *field_named(const json_t *schema, const char *name)
+{
+	const json_t *section, *field;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(schema, "sections"), i, section)
+		json_array_foreach(json_object_get(section, "fields"), j, field)
+			if (strcmp(member(field, "name"), name) == 0)
+				return field;
+	return NULL;
+}
+
+/*
+ * The submitted versions of 'd' for the history: [ { number, at, actor_name, reason_label,
+ * first, changes: [ { label, before, after } ], files_added, files_removed } ], the answers
+ * named by their labels and shown as on the page.  NULL with *rc set on failure.
+ */
+static json_t *versions_view(struct req *r, const json_t *d, int *rc)
+{
+	const json_t *schema = json_object_get(d, "form"), *field;
+	json_t *list = NULL, *v, *c;
+	size_t i, j;
+
+	if (*rc != 0)
+		return NULL;
+	*rc = dossier_versions(r->db, &r->actor, json_integer_value(json_object_get(d, "id")),
+	                       &list);
+	if (*rc != 0)
+		return NULL;
+	json_array_foreach(list, i, v) {
+		json_object_del(v, "form_data");
+		put(v, "first", json_boolean(i == 0), rc);
+		json_array_foreach(json_object_get(v, "changes"), j, c) {
+			const char *name = member(c, "name");
+			const char *before, *after;
+
+			field = field_named(schema, name);
+			before = field != NULL ? answer_text(r->pool, field, json_object_get(c, "before"))
+			                       : json_string_value(json_object_get(c, "before"));
+			after = field != NULL ? answer_text(r->pool, field, json_object_get(c, "after"))
+			                      : json_string_value(json_object_get(c, "after"));
+			put(c, "label", json_string(field != NULL ? member(field, "label") : name), rc);
+			put(c, "before", json_string(before != NULL ? before : ""), rc);
+			put(c, "after", json_string(after != NULL ? after : ""), rc);
+		}
+	}
+	if (*rc != 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 /*
  * Render the detail of dossier 'd' with 'status'.  'reason' is the withdrawal reason to show
  * again and 'errs' its problem (both NULL for none); 'notice' a message above everything (a
@@ -498,11 +936,10 @@ fail:
 static int detail_page(struct req *r, int status, const json_t *d, const char *reason,
                        const struct field_errors *errs, const char *notice)
 {
-	json_t *schema = NULL, *data = NULL, *values = NULL;
-	int rc;
+	const json_t *schema = json_object_get(d, "form");
+	json_t *data = NULL, *values = NULL;
+	int rc = 0;
 
-	if ((rc = dossier_schema(r, d, &schema)) != 0)
-		goto out;
 	data = json_object();
 	values = json_object();
 	if (data == NULL || values == NULL) {
@@ -514,6 +951,12 @@ static int detail_page(struct req *r, int status, const json_t *d, const char *r
 	put(data, "has_timeline", json_boolean(json_array_size(json_object_get(d, "timeline")) > 0),
 	    &rc);
 	put(data, "withdrawn_now", json_boolean(strcmp(view_query(r, "withdrawn"), "1") == 0), &rc);
+	put(data, "submitted_now", json_boolean(strcmp(view_query(r, "submitted"), "1") == 0), &rc);
+	put(data, "resent_now", json_boolean(strcmp(view_query(r, "resent"), "1") == 0), &rc);
+	put(data, "updated_now", json_boolean(strcmp(view_query(r, "updated"), "1") == 0), &rc);
+	put(data, "versions", versions_view(r, d, &rc), &rc);
+	put(data, "has_documents",
+	    json_boolean(json_array_size(json_object_get(d, "documents")) > 0), &rc);
 	put(data, "reason_max", json_integer(DOSSIER_REASON_MAX), &rc);
 	if (notice != NULL)
 		put(data, "notice", json_string(notice), &rc);
@@ -526,7 +969,6 @@ static int detail_page(struct req *r, int status, const json_t *d, const char *r
 out:
 	json_decref(values);
 	json_decref(data);
-	json_decref(schema);
 	return rc;
 }
 
@@ -584,5 +1026,280 @@ int page_dossier_withdraw(struct req *r)
 	}
 out:
 	json_decref(d);
+	return rc;
+}
+
+/* ---- check your answers, submit, confirm ---- */
+
+/*
+ * The "check your answers" page of draft 'd': every section's answers with a link to change
+ * them, the files of each document, and what is still wrong ('errors', as dossier_check gives
+ * them) in a summary whose links lead to the step to fix.
+ */
+static int check_page(struct req *r, int status, const json_t *d, const json_t *errors)
+{
+	const json_t *schema = json_object_get(d, "form"), *section, *field, *msg;
+	json_t *data = json_object(), *summary = json_array(), *answers, *it, *docs;
+	char url[DOSSIER_URL_SIZE], suffix[128];
+	const char *key;
+	int rc = 0, nsections, count = step_count(d, &nsections);
+	size_t i, j;
+
+	if (data == NULL || summary == NULL) {
+		rc = MC_ENOMEM;
+		goto out;
+	}
+	answers = answers_view(r->pool, schema, json_object_get(d, "form_data"));
+	json_array_foreach(answers, i, it) {
+		snprintf(suffix, sizeof suffix, "/form?step=%zu", i + 1);
+		put(it, "change_url", json_string(dossier_url(url, json_integer_value(
+			json_object_get(d, "id")), suffix)), &rc);
+	}
+	/* The summary follows the form's order: each wrong field links to its step. */
+	json_array_foreach(json_object_get(schema, "sections"), i, section) {
+		json_array_foreach(json_object_get(section, "fields"), j, field) {
+			msg = json_object_get(errors, member(field, "name"));
+			if (msg == NULL)
+				continue;
+			snprintf(suffix, sizeof suffix, "/form?step=%zu#%s%s", i + 1,
+			         FORMSCHEMA_INPUT_PREFIX, member(field, "name"));
+			if (json_array_append_new(summary, json_pack("{s:s, s:O}", "url", dossier_url(url,
+			                          json_integer_value(json_object_get(d, "id")), suffix),
+			                          "message", msg)) != 0)
+				rc = MC_ENOMEM;
+		}
+	}
+	docs = json_deep_copy(json_object_get(d, "documents"));
+	json_array_foreach(docs, i, it) {
+		msg = json_object_get(errors, member(it, "input"));
+		put(it, "error", json_string(msg != NULL ? json_string_value(msg) : ""), &rc);
+		if (msg == NULL)
+			continue;
+		snprintf(suffix, sizeof suffix, "/form?step=%d#%s", count, member(it, "input"));
+		if (json_array_append_new(summary, json_pack("{s:s, s:O}", "url", dossier_url(url,
+		                          json_integer_value(json_object_get(d, "id")), suffix),
+		                          "message", msg)) != 0)
+			rc = MC_ENOMEM;
+	}
+	json_object_foreach((json_t *)errors, key, msg)
+		if (strcmp(key, "offering") == 0 &&
+		    json_array_append_new(summary, json_pack("{s:s, s:O}", "url", "#submit",
+		                                             "message", msg)) != 0)
+			rc = MC_ENOMEM;
+	snprintf(suffix, sizeof suffix, "/form?step=%d", count);
+	put(data, "documents_url", json_string(dossier_url(url, json_integer_value(
+		json_object_get(d, "id")), suffix)), &rc);
+	put(data, "dossier", json_incref((json_t *)d), &rc);
+	put(data, "answers", answers, &rc);
+	put(data, "documents", docs, &rc);
+	put(data, "has_documents", json_boolean(json_array_size(docs) > 0), &rc);
+	put(data, "has_summary", json_boolean(json_array_size(summary) > 0), &rc);
+	put(data, "summary", json_incref(summary), &rc);
+	put(data, "csrf", json_string(req_csrf_token(r)), &rc);
+	if (rc != 0)
+		goto out;
+	respond_page(r, status, "dossier/check", data);
+	data = NULL;
+out:
+	json_decref(summary);
+	json_decref(data);
+	return rc;
+}
+
+/* GET /dossiers/{id}/check: check your answers before submitting.  Anything but a draft goes
+ * to its detail page. */
+int page_dossier_check(struct req *r)
+{
+	json_t *d = NULL, *errors = NULL;
+	char url[DOSSIER_URL_SIZE];
+	int64_t id;
+	int rc;
+
+	if ((rc = load_dossier(r, &id, &d)) != 0)
+		goto out;
+	if (!json_is_true(json_object_get(d, "is_draft"))) {
+		respond_redirect(r, 303, dossier_url(url, id, ""));
+		goto out;
+	}
+	if ((rc = dossier_check(r->db, &r->actor, now_ms(r), id, &errors)) != 0)
+		goto out;
+	rc = check_page(r, 200, d, errors);
+out:
+	json_decref(errors);
+	json_decref(d);
+	return rc;
+}
+
+/* POST /dossiers/{id}/submit: submit the draft; the confirmation mail goes out.  What is still
+ * wrong shows the check page again with 422; a dossier submitted already goes to its page. */
+int page_dossier_submit(struct req *r)
+{
+	json_t *d = NULL, *errors = NULL;
+	char url[DOSSIER_URL_SIZE];
+	int64_t id;
+	int rc;
+
+	if ((rc = view_id_param(r, "id", &id)) != 0)
+		goto out;
+	rc = dossier_submit(&r->app->accounts, r->db, &r->actor, now_ms(r), id, &errors);
+	if (rc == 0 || rc == MC_ECONFLICT) {
+		respond_redirect(r, 303, dossier_url(url, id, rc == 0 ? "?submitted=1" : ""));
+		rc = 0;
+		goto out;
+	}
+	if (rc != MC_EINVAL || (rc = dossier_get(r->db, &r->actor, id, &d)) != 0)
+		goto out;
+	rc = check_page(r, 422, d, errors);
+out:
+	json_decref(errors);
+	json_decref(d);
+	return rc;
+}
+
+/* POST /dossiers/{id}/resend: a new confirmation link.  429 with the detail page when the
+ * account asked too often; 409 when the dossier no longer waits for its confirmation. */
+int page_dossier_resend(struct req *r)
+{
+	json_t *d = NULL;
+	char url[DOSSIER_URL_SIZE];
+	int64_t id;
+	int rc;
+
+	if ((rc = view_id_param(r, "id", &id)) != 0)
+		goto out;
+	rc = dossier_resend_confirmation(&r->app->accounts, r->db, &r->actor, now_ms(r), id);
+	if (rc == 0) {
+		respond_redirect(r, 303, dossier_url(url, id, "?resent=1"));
+		goto out;
+	}
+	if (rc != MC_ELIMIT && rc != MC_ECONFLICT)
+		goto out;
+	{
+		int status = rc == MC_ELIMIT ? 429 : 409;
+
+		if ((rc = dossier_get(r->db, &r->actor, id, &d)) != 0)
+			goto out;
+		rc = detail_page(r, status, d, NULL, NULL, status == 429
+			? "Bạn đã yêu cầu gửi lại thư xác thực quá nhiều lần. Vui lòng thử lại sau một "
+			  "giờ."
+			: "Hồ sơ không còn chờ xác thực nên không gửi lại thư xác thực được.");
+	}
+out:
+	json_decref(d);
+	return rc;
+}
+
+/* GET /dossiers/confirm?token=: the mail's link.  The token is the proof, so whoever follows it
+ * (logged in or not) confirms the dossier; the page then says what happens next and where the
+ * desk is.  A used, expired or unknown link gets its own explanation. */
+int page_dossier_confirm(struct req *r)
+{
+	enum token_outcome outcome = TOKEN_INVALID;
+	json_t *facts = NULL;
+	int64_t id = 0;
+	int rc;
+
+	rc = dossier_confirm(&r->app->accounts, r->db, view_query(r, "token"), now_ms(r), &id,
+	                     &outcome);
+	if (rc != 0)
+		return rc;
+	if (outcome != TOKEN_OK) {
+		respond_page(r, outcome == TOKEN_INVALID ? 404 : outcome == TOKEN_EXPIRED ? 410 : 200,
+		             "dossier/confirm_failed",
+		             json_pack("{s:b, s:b, s:b}", "used", outcome == TOKEN_USED, "expired",
+		                       outcome == TOKEN_EXPIRED, "invalid", outcome == TOKEN_INVALID));
+		return 0;
+	}
+	if ((rc = dossier_confirmation_facts(&r->app->accounts, r->db, id, &facts)) != 0)
+		return rc;
+	json_object_set_new(facts, "id", json_integer(id));
+	json_object_set_new(facts, "owner_here", json_boolean(r->actor.role == ROLE_CITIZEN));
+	respond_page(r, 200, "dossier/confirmed", facts);
+	return 0;
+}
+
+/* ---- files ---- */
+
+/* A download read on a worker thread into memory the response then holds. */
+struct file_job {
+	const struct filestore *files;
+	struct dossier_file_ref ref;
+	char *data;          /* h2o shared memory, or NULL */
+	size_t size;
+	int rc;
+};
+
+static void file_job_free(void *p)
+{
+	struct file_job *j = p;
+
+	if (j->data != NULL)
+		h2o_mem_release_shared(j->data);
+	free(j);
+}
+
+static void file_work(void *p)
+{
+	struct file_job *j = p;
+	size_t size = 0, got = 0;
+	int fd = -1;
+
+	j->rc = filestore_open_read(j->files, j->ref.sha256, &fd, &size);
+	if (j->rc != 0)
+		return;
+	j->data = h2o_mem_alloc_shared(NULL, size > 0 ? size : 1, NULL);
+	while (got < size) {
+		ssize_t n = read(fd, j->data + got, size - got);
+
+		if (n <= 0) {
+			j->rc = MC_EIO;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	j->size = got;
+}
+
+static void file_done(struct req *r, void *p)
+{
+	struct file_job *j = p;
+	const char *type = filestore_media_type(j->ref.kind);
+	/* PDF and images open in the browser; anything else is saved. */
+	int inline_ok = strcmp(j->ref.kind, "pdf") == 0 || strcmp(j->ref.kind, "jpg") == 0 ||
+	                strcmp(j->ref.kind, "png") == 0;
+	int rc = j->rc;
+
+	if (rc == 0)
+		rc = view_disposition(r, inline_ok ? "inline" : "attachment", j->ref.name);
+	if (rc != 0) {
+		/* The row says the file is there: its absence is a broken store, not a 404. */
+		respond_err(r, rc == MC_ENOTFOUND ? MC_EIO : rc);
+		return;
+	}
+	h2o_mem_link_shared(r->pool, j->data);
+	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	               H2O_STRLIT("private, no-store"));
+	respond_bytes(r, 200, type != NULL ? type : "application/octet-stream", j->data, j->size);
+}
+
+/* GET /dossiers/{id}/files/{file}: a file of the owner's dossier, any version's. */
+int page_dossier_file(struct req *r)
+{
+	struct file_job *j;
+	int64_t id, fid;
+	int rc;
+
+	if ((rc = view_id_param(r, "id", &id)) != 0 || (rc = view_id_param(r, "file", &fid)) != 0)
+		return rc;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return MC_ENOMEM;
+	j->files = r->app->files;
+	rc = dossier_file(r->db, &r->actor, id, fid, &j->ref);
+	if (rc == 0)
+		rc = work_submit(r, file_work, file_done, j, file_job_free);
+	if (rc != 0)
+		file_job_free(j);
 	return rc;
 }

@@ -42,10 +42,22 @@ const struct route web_routes[] = {
 	{ "GET", "/dossiers", page_dossiers, WHO_CITIZEN, 0, 0 },
 	{ "GET", "/dossiers/new", page_dossier_new_form, WHO_CITIZEN, 0, 0 },
 	{ "POST", "/dossiers/new", page_dossier_new, WHO_CITIZEN, FORM, 0 },
+	/* The mail's link: the token is the proof, whoever follows it. */
+	{ "GET", "/dossiers/confirm", page_dossier_confirm, WHO_ANYONE, 0, 0 },
 	{ "GET", "/dossiers/{id}", page_dossier, WHO_CITIZEN, 0, 0 },
 	{ "GET", "/dossiers/{id}/form", page_dossier_form, WHO_CITIZEN, 0, 0 },
-	{ "POST", "/dossiers/{id}/form", page_dossier_form_save, WHO_CITIZEN, LIMIT_FORM_BODY_BYTES, 0 },
+	{ "POST", "/dossiers/{id}/form", page_dossier_form_save, WHO_CITIZEN, LIMIT_DOSSIER_POST_BYTES, 0 },
+	{ "GET", "/dossiers/{id}/edit", page_dossier_edit, WHO_CITIZEN, 0, 0 },
+	{ "POST", "/dossiers/{id}/edit", page_dossier_edit_save, WHO_CITIZEN, LIMIT_DOSSIER_POST_BYTES, 0 },
+	{ "GET", "/dossiers/{id}/check", page_dossier_check, WHO_CITIZEN, 0, 0 },
+	{ "POST", "/dossiers/{id}/submit", page_dossier_submit, WHO_CITIZEN, FORM, 0 },
+	{ "POST", "/dossiers/{id}/resend", page_dossier_resend, WHO_CITIZEN, FORM, 0 },
+	{ "GET", "/dossiers/{id}/files/{file}", page_dossier_file, WHO_CITIZEN, 0, 0 },
 	{ "POST", "/dossiers/{id}/withdraw", page_dossier_withdraw, WHO_CITIZEN, FORM, 0 },
+
+	/* dossier lookup: any dossier by procedure, desk and receipt number (citizen) */
+	{ "GET", "/lookup", page_lookup, WHO_CITIZEN, 0, 0 },
+	{ "POST", "/lookup/attach", page_lookup_attach, WHO_CITIZEN, FORM, 0 },
 
 	/* administration: agencies, staff, holidays, audit */
 	{ "GET", "/admin", page_admin_home, WHO_ADMIN, 0, 0 },

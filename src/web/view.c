@@ -1,9 +1,14 @@
 /* view.c: small helpers the page handlers share. */
 #include "web/view.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include <uninorm.h>
+#include <unistr.h>
+
 #include "http/req.h"
+#include "lib/buf.h"
 #include "lib/err.h"
 
 void view_form_page(struct req *r, int status, const char *tpl, json_t *values,
@@ -101,4 +106,90 @@ int view_page_param(struct req *r, const char *name, int max, int *out)
 		return MC_EINVAL;
 	*out = (int)v;
 	return 0;
+}
+
+/* ---- downloads ---- */
+
+/* Append 's' percent-encoded for a query component or an RFC 5987 value (unreserved characters
+ * stay, everything else is %XX, so the result holds nothing HTML or headers care about). */
+int view_pct_append(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++) {
+		int rc;
+
+		if ((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		    *c == '-' || *c == '.' || *c == '_' || *c == '~')
+			rc = buf_putc(b, (char)*c);
+		else
+			rc = buf_printf(b, "%%%c%c", hex[*c >> 4], hex[*c & 15]);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * An ASCII stand-in for file name 'name' (valid UTF-8) for the plain filename= parameter, for
+ * clients that ignore filename*: Vietnamese letters lose their marks ("Tờ khai" -> "To khai"),
+ * đ/Đ become d/D, and anything else outside printable ASCII, and the characters that are
+ * special in a quoted string or to some clients (" \ % ;), becomes '_'.  On r's pool.
+ */
+static const char *ascii_fallback(struct req *r, const char *name)
+{
+	size_t len = strlen(name), nfdlen = 0, i = 0;
+	uint8_t *nfd = u8_normalize(UNINORM_NFD, (const uint8_t *)name, len, NULL, &nfdlen);
+	struct buf b;
+
+	if (nfd == NULL)
+		return NULL;
+	buf_init(&b, r->pool);
+	while (i < nfdlen) {
+		ucs4_t c;
+		int step = u8_mbtouc(&c, nfd + i, nfdlen - i);
+		int rc = 0;
+
+		i += (size_t)step;
+		if (c >= 0x0300 && c <= 0x036F)
+			continue; /* a combining mark */
+		if (c == 0x0111 || c == 0x0110)
+			rc = buf_putc(&b, c == 0x0111 ? 'd' : 'D');
+		else if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\' || c == '%' || c == ';')
+			rc = buf_putc(&b, '_');
+		else
+			rc = buf_putc(&b, (char)c);
+		if (rc != 0) {
+			free(nfd);
+			return NULL;
+		}
+	}
+	free(nfd);
+	return b.data ? b.data : "";
+}
+
+/* 1 when 's' holds a control character (CR and LF included): never put into a header. */
+static int has_control(const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
+		if (*c < 0x20 || *c == 0x7F)
+			return 1;
+	return 0;
+}
+
+int view_disposition(struct req *r, const char *type, const char *name)
+{
+	const char *fallback;
+	struct buf disp;
+
+	/* Stored names hold no control characters; a header must never carry one all the same. */
+	if (has_control(name))
+		return MC_EIO;
+	fallback = ascii_fallback(r, name);
+	buf_init(&disp, r->pool);
+	if (fallback == NULL ||
+	    buf_printf(&disp, "%s; filename=\"%s\"; filename*=UTF-8''", type, fallback) != 0 ||
+	    view_pct_append(&disp, name) != 0)
+		return MC_ENOMEM;
+	return respond_header(r, "content-disposition", disp.data) != 0 ? MC_EIO : 0;
 }

@@ -40,4 +40,18 @@ int view_id_param(struct req *r, const char *name, int64_t *out);
  */
 int view_page_param(struct req *r, const char *name, int max, int *out);
 
+struct buf;
+
+/* Append 's' percent-encoded (unreserved characters stay, everything else is %XX): for a query
+ * component or an RFC 5987 value.  0 or MC_ENOMEM. */
+int view_pct_append(struct buf *b, const char *s);
+
+/*
+ * Add "Content-Disposition: <type>; filename="<ASCII fallback>"; filename*=UTF-8''<name>"
+ * (RFC 6266) for file 'name' (UTF-8, NFC), 'type' "attachment" or "inline".  The fallback drops
+ * Vietnamese diacritics (đ → d) and replaces anything unsafe by '_'.  MC_EIO: the name holds a
+ * control character, or the header could not be added; MC_ENOMEM.
+ */
+int view_disposition(struct req *r, const char *type, const char *name);
+
 #endif

@@ -169,7 +169,7 @@ static void test_open_file_pragmas(void **state)
 	query_text(db, "PRAGMA journal_mode", mode, sizeof mode);
 	assert_string_equal(mode, "wal");
 	assert_int_equal(query_int(db, "PRAGMA foreign_keys"), 1);
-	assert_int_equal(query_int(db, "PRAGMA synchronous"), 1); /* NORMAL */
+	assert_int_equal(query_int(db, "PRAGMA synchronous"), 2); /* FULL: every commit fsync'ed */
 	assert_int_equal(query_int(db, "PRAGMA busy_timeout"), 5000);
 	assert_int_equal(db_ping(db), 0);
 	exec(db, "CREATE TABLE t (x INTEGER)");

@@ -16,6 +16,7 @@
 #include "domain/actor.h"
 #include "domain/catalog_io.h"
 #include "domain/dossier.h"
+#include "domain/filestore.h"
 #include "domain/ratelimit.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -484,14 +485,22 @@ static void test_save_keeps_typed_answers(void **state)
 	assert_int_equal(dossier_save_form(db, &an, T0 + 3 * MINUTE, id, answers, &errors),
 	                 MC_ECONFLICT);
 	assert_null(errors);
-	set_status(db, id, "supplement");
+	set_status(db, id, "withdrawn");
 	assert_int_equal(dossier_save_form(db, &an, T0 + 3 * MINUTE, id, answers, &errors),
 	                 MC_ECONFLICT);
-	json_decref(answers);
 	v = get_ok(db, AN, id);
 	assert_int_equal(json_integer_value(json_object_get(v, "version")), 3);
 	assert_string_equal(form_str(v, "relationship"), "con");
 	assert_true(json_is_false(json_object_get(v, "can_edit")));
+	json_decref(v);
+	/* A dossier whose supplement is asked for is edited again. */
+	set_status(db, id, "supplement");
+	assert_int_equal(dossier_save_form(db, &an, T0 + 4 * MINUTE, id, answers, &errors), 0);
+	json_decref(errors);
+	json_decref(answers);
+	v = get_ok(db, AN, id);
+	assert_int_equal(json_integer_value(json_object_get(v, "version")), 4);
+	assert_true(json_is_true(json_object_get(v, "can_edit")));
 	json_decref(v);
 	/* Nothing was left open by the refusals. */
 	assert_int_equal(db_begin(db), 0);
@@ -1417,6 +1426,243 @@ static void test_expire_sweep_batches(void **state)
 	                               " 'expired' AND ? IS NOT NULL", 1), total);
 }
 
+/* ---- attachments, supplements and versions ---- */
+
+static const char tiny_pdf[] = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/* A fresh file store in a temporary folder. */
+static struct filestore *temp_store(char dir[64])
+{
+	struct filestore *fs = NULL;
+	char err[256];
+
+	snprintf(dir, 64, "/tmp/motcua-test-dossier-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(filestore_open(dir, &fs, err, sizeof err), 0);
+	return fs;
+}
+
+static void remove_store(struct filestore *fs, const char *dir)
+{
+	char cmd[128];
+
+	filestore_close(fs);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_uploads(void **state)
+{
+	struct db *db = *state;
+	struct actor an = citizen(AN), binh = citizen(BINH);
+	int64_t id = start_ok(db, AN, T0, OFF_OPEN), doc = death_notice_doc(db), fid;
+	size_t big_len = (size_t)query_int(db, "SELECT max_size FROM procedure_documents WHERE id = ?",
+	                                   doc) + 1;
+	char *big = calloc(1, big_len), dir[64];
+	struct filestore *fs = temp_store(dir);
+	struct dossier_upload u[4];
+	json_t *errors = NULL;
+	char buf[256];
+
+	assert_non_null(big);
+	memset(u, 0, sizeof u);
+	u[0] = (struct dossier_upload){ .document_id = doc, .filename = "../giấy báo tử.pdf",
+	                                .data = tiny_pdf, .len = sizeof tiny_pdf - 1 };
+	u[1] = (struct dossier_upload){ .document_id = 999999, .filename = "x.pdf",
+	                                .data = tiny_pdf, .len = sizeof tiny_pdf - 1 };
+	u[2] = (struct dossier_upload){ .document_id = doc + 1, .filename = "lon.pdf",
+	                                .data = big, .len = big_len };
+	u[3] = (struct dossier_upload){ .document_id = doc + 1, .filename = "ghi-chu.pdf",
+	                                .data = "chỉ là chữ", .len = strlen("chỉ là chữ") };
+	/* Another citizen's dossier is not there. */
+	assert_int_equal(dossier_uploads_check(db, &binh, id, u, 4), MC_ENOTFOUND);
+	assert_int_equal(dossier_uploads_check(db, &an, id, u, 4), 0);
+	assert_int_equal(u[0].rc, 0);
+	assert_true(u[0].nallowed >= 1);
+	assert_int_equal(u[1].rc, MC_EINVAL);
+	assert_int_equal(u[2].rc, MC_ETOOBIG);
+	assert_non_null(strstr(u[2].message, "«lon.pdf»"));
+	assert_non_null(strstr(u[2].message, "vượt quá mức tối đa 10 MB"));
+	assert_int_equal(u[3].rc, 0);
+	dossier_uploads_store(fs, u, 4);
+	assert_int_equal(u[0].rc, 0);
+	assert_string_equal(u[0].kind, "pdf");
+	assert_int_equal(strlen(u[0].sha256), 64);
+	assert_string_equal(u[0].name, "giấy báo tử.pdf");
+	/* Text named .pdf is refused by its content. */
+	assert_int_equal(u[3].rc, MC_EINVAL);
+	assert_non_null(strstr(u[3].message, "không phải là tệp PDF, JPG hoặc PNG"));
+	assert_int_equal(dossier_save(db, &an, T0 + MINUTE, id, NULL, u, 4, NULL, 0, &errors), 0);
+	snprintf(buf, sizeof buf, "doc_%lld", (long long)(doc + 1));
+	assert_non_null(strstr(json_string_value(json_object_get(errors, buf)), "lon.pdf"));
+	assert_non_null(strstr(json_string_value(json_object_get(errors, buf)), "ghi-chu.pdf"));
+	assert_non_null(json_object_get(errors, "doc_999999"));
+	json_decref(errors);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	                 1);
+	assert_string_equal(query_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
+	                               buf, sizeof buf), "giấy báo tử.pdf");
+	assert_int_equal(query_int(db, "SELECT added_in FROM dossier_files WHERE dossier_id = ?", id),
+	                 2);
+	fid = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
+	/* The owner gets the file, nobody else. */
+	{
+		struct dossier_file_ref ref;
+
+		assert_int_equal(dossier_file(db, &an, id, fid, &ref), 0);
+		assert_string_equal(ref.sha256, u[0].sha256);
+		assert_string_equal(ref.kind, "pdf");
+		assert_int_equal(dossier_file(db, &binh, id, fid, &ref), MC_ENOTFOUND);
+		assert_int_equal(dossier_file(db, &an, id + 1, fid, &ref), MC_ENOTFOUND);
+	}
+	/* A single-file document: a second upload replaces the first; in a draft the first goes. */
+	dossier_uploads_free(u, 4);
+	memset(&u[1], 0, sizeof u[1]);
+	u[1] = (struct dossier_upload){ .document_id = doc, .filename = "moi.pdf", .data = tiny_pdf,
+	                                .len = sizeof tiny_pdf - 1 };
+	assert_int_equal(dossier_uploads_check(db, &an, id, &u[1], 1), 0);
+	dossier_uploads_store(fs, &u[1], 1);
+	assert_int_equal(u[1].rc, 0);
+	assert_string_equal(u[1].sha256, u[0].sha256); /* same bytes, same stored file */
+	assert_int_equal(dossier_save(db, &an, T0 + 2 * MINUTE, id, NULL, &u[1], 1, NULL, 0,
+	                              &errors), 0);
+	json_decref(errors);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	                 1);
+	assert_string_equal(query_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
+	                               buf, sizeof buf), "moi.pdf");
+	/* Taking it out of a draft deletes the row. */
+	fid = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
+	assert_int_equal(dossier_save(db, &an, T0 + 3 * MINUTE, id, NULL, NULL, 0, &fid, 1, &errors),
+	                 0);
+	json_decref(errors);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	                 0);
+	/* Not editable once submitted. */
+	set_status(db, id, "pending");
+	assert_int_equal(dossier_uploads_check(db, &an, id, &u[1], 1), MC_ECONFLICT);
+	dossier_uploads_free(u, 4);
+	free(big);
+	remove_store(fs, dir);
+}
+
+/* The staff account of the fixture's desk (added here: the fixture has none). */
+static struct actor desk_officer(struct db *db, int64_t agency)
+{
+	struct actor a;
+
+	assert_int_equal(db_exec_script(db,
+		"INSERT INTO accounts (id, account_type, full_name, email, email_key, phone, address,"
+		" password_hash, status, created_at, updated_at) SELECT 5, 'staff', 'Lê Thị Một',"
+		" 'motcua@tanan.gov.vn', 'motcua@tanan.gov.vn', '0270000001', 'Xã Tân An', 'x',"
+		" 'active', 't', 't' WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE id = 5)"), 0);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM accounts WHERE id = ?", 5), 1);
+	memset(&a, 0, sizeof a);
+	a.role = ROLE_STAFF;
+	a.staff_role = STAFF_INTAKE;
+	a.account_id = 5;
+	a.agency_id = agency;
+	snprintf(a.account_type, sizeof a.account_type, "staff");
+	snprintf(a.full_name, sizeof a.full_name, "Lê Thị Một");
+	return a;
+}
+
+static void test_supplement_and_versions(void **state)
+{
+	struct db *db = *state;
+	struct account_env env = test_env();
+	struct actor an = citizen(AN), binh = citizen(BINH), officer = desk_officer(db, 1);
+	struct actor outsider = desk_officer(db, 3);
+	int64_t id = ready_draft(db, AN, T0), doc = death_notice_doc(db), old_file, now = T0;
+	const char *refusal = NULL;
+	json_t *errors = NULL, *answers, *versions, *v2, *change;
+	char token[TOKEN_LEN + 1], buf[16384], dir[64];
+	struct filestore *fs = temp_store(dir);
+	struct dossier_upload u;
+	size_t i;
+	int found = 0;
+
+	submit_ok(&env, db, AN, now += MINUTE, id);
+	last_token(db, token);
+	assert_int_equal(confirm(&env, db, token, now += MINUTE, NULL), TOKEN_OK);
+	/* Not while pending: nothing to update. */
+	assert_int_equal(dossier_update_supplement(&env, db, &an, now, id, &errors), MC_ECONFLICT);
+	/* Who may ask, and how. */
+	assert_int_equal(dossier_request_supplement(&env, db, &an, now, id, "x", &refusal),
+	                 MC_EFORBIDDEN);
+	assert_int_equal(dossier_request_supplement(&env, db, &outsider, now, id, "Thiếu giấy",
+	                                            &refusal), MC_ENOTFOUND);
+	assert_int_equal(dossier_request_supplement(&env, db, &officer, now, id, "  \n ", &refusal),
+	                 MC_EINVAL);
+	assert_non_null(refusal);
+	assert_int_equal(dossier_request_supplement(&env, db, &officer, now += MINUTE, id,
+	                 "Bổ sung bản chụp rõ nét Giấy báo tử.", &refusal), 0);
+	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
+	                               sizeof buf), "supplement");
+	last_mail(db, "subject", buf, sizeof buf);
+	assert_non_null(strstr(buf, "cần bổ sung"));
+	last_mail(db, "body_text", buf, sizeof buf);
+	assert_non_null(strstr(buf, "Bổ sung bản chụp rõ nét Giấy báo tử."));
+	assert_non_null(strstr(buf, BASE_URL "/dossiers/"));
+	assert_non_null(strstr(buf, "/edit"));
+	assert_int_equal(dossier_request_supplement(&env, db, &officer, now, id, "Lần nữa",
+	                                            &refusal), MC_ECONFLICT);
+	v2 = get_ok(db, AN, id);
+	assert_string_equal(str(v2, "supplement_request"), "Bổ sung bản chụp rõ nét Giấy báo tử.");
+	assert_true(json_is_true(json_object_get(v2, "can_edit")));
+	json_decref(v2);
+
+	/* The citizen changes an answer and replaces the file: the old one stays in the history. */
+	old_file = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
+	memset(&u, 0, sizeof u);
+	u = (struct dossier_upload){ .document_id = doc, .filename = "giay-bao-tu-ro.pdf",
+	                             .data = tiny_pdf, .len = sizeof tiny_pdf - 1 };
+	assert_int_equal(dossier_uploads_check(db, &an, id, &u, 1), 0);
+	dossier_uploads_store(fs, &u, 1);
+	assert_int_equal(u.rc, 0);
+	answers = json_pack("{s:s}", "death_place", "Bệnh viện Đa khoa tỉnh");
+	assert_int_equal(dossier_save(db, &an, now += MINUTE, id, answers, &u, 1, NULL, 0, &errors),
+	                 0);
+	json_decref(errors);
+	json_decref(answers);
+	dossier_uploads_free(&u, 1);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	                 2);
+	assert_true(query_int(db, "SELECT removed_in FROM dossier_files WHERE id = ?", old_file) > 0);
+	assert_int_equal(dossier_update_supplement(&env, db, &an, now += MINUTE, id, &errors), 0);
+	assert_null(errors);
+	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
+	                               sizeof buf), "pending");
+	assert_int_equal(desk_queue(db, 1), 1);
+	last_mail(db, "subject", buf, sizeof buf);
+	assert_non_null(strstr(buf, "Đã cập nhật hồ sơ"));
+	assert_int_equal(dossier_update_supplement(&env, db, &an, now, id, &errors), MC_ECONFLICT);
+
+	/* Two versions; the second says what changed. */
+	assert_int_equal(dossier_versions(db, &binh, id, &versions), MC_ENOTFOUND);
+	assert_int_equal(dossier_versions(db, &outsider, id, &versions), MC_ENOTFOUND);
+	assert_int_equal(dossier_versions(db, &officer, id, &versions), 0);
+	json_decref(versions);
+	assert_int_equal(dossier_versions(db, &an, id, &versions), 0);
+	assert_int_equal(json_array_size(versions), 2);
+	v2 = json_array_get(versions, 1);
+	assert_string_equal(str(v2, "reason"), "supplement");
+	json_array_foreach(json_object_get(v2, "changes"), i, change)
+		if (strcmp(str(change, "name"), "death_place") == 0) {
+			found = 1;
+			assert_string_equal(str(change, "before"), "Trạm y tế xã Tân An");
+			assert_string_equal(str(change, "after"), "Bệnh viện Đa khoa tỉnh");
+		}
+	assert_true(found);
+	assert_int_equal(json_array_size(json_object_get(v2, "changes")), 1);
+	assert_int_equal(json_array_size(json_object_get(v2, "files_added")), 1);
+	assert_int_equal(json_array_size(json_object_get(v2, "files_removed")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+		json_object_get(v2, "files_removed"), 0), "id")), old_file);
+	json_decref(versions);
+	remove_store(fs, dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1440,6 +1686,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_resend_rate_limited, setup_mail, teardown),
 		cmocka_unit_test_setup_teardown(test_expire_sweep, setup_mail, teardown),
 		cmocka_unit_test_setup_teardown(test_expire_sweep_batches, setup_mail, teardown),
+		cmocka_unit_test_setup_teardown(test_uploads, setup_mail, teardown),
+		cmocka_unit_test_setup_teardown(test_supplement_and_versions, setup_mail, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,5 +1,5 @@
 /* test_filestore.c: unit tests for domain/filestore (content types, durable storage by hash,
- * download paths, display names). */
+ * safe removal, download paths, display names). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +11,11 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -850,6 +852,188 @@ static void test_bad_hashes(void **state)
 	assert_string_equal(path, "");
 }
 
+/* ---- removing ---- */
+
+/* Set the modification time of stored file 'hex' to 'age' seconds ago. */
+static void age_file(const struct fixture *f, const char *hex, long age)
+{
+	char path[512];
+	struct timespec times[2];
+
+	assert_int_equal(filestore_path(f->fs, hex, path, sizeof(path)), 0);
+	times[0].tv_sec = times[1].tv_sec = time(NULL) - age;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+static time_t mtime_of(const struct fixture *f, const char *hex)
+{
+	char path[512];
+	struct stat st;
+
+	assert_int_equal(filestore_path(f->fs, hex, path, sizeof(path)), 0);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mtime;
+}
+
+/* A put of content already stored makes the file young again. */
+static void test_put_refreshes_time(void **state)
+{
+	struct fixture *f = *state;
+	char a[FILESTORE_SHA256_HEX], b[FILESTORE_SHA256_HEX];
+	int stored, tmp;
+
+	assert_int_equal(filestore_put(f->fs, sample_pdf, sizeof(sample_pdf) - 1, a), 0);
+	age_file(f, a, 2 * FILESTORE_TMP_STALE_SECONDS);
+	assert_true(mtime_of(f, a) < time(NULL) - FILESTORE_TMP_STALE_SECONDS);
+	assert_int_equal(filestore_put(f->fs, sample_pdf, sizeof(sample_pdf) - 1, b), 0);
+	assert_string_equal(a, b);
+	assert_true(mtime_of(f, a) >= time(NULL) - 5);
+	check_stored(f, a, sample_pdf, sizeof(sample_pdf) - 1);
+	count_files(f, &stored, &tmp);
+	assert_int_equal(stored, 1);
+	assert_int_equal(tmp, 0);
+}
+
+static void test_remove(void **state)
+{
+	struct fixture *f = *state;
+	char hex[FILESTORE_SHA256_HEX], other[FILESTORE_SHA256_HEX], path[512];
+	const char *absent = "0000000000000000000000000000000000000000000000000000000000000000";
+	int removed, stored, tmp;
+
+	assert_int_equal(filestore_put(f->fs, sample_pdf, sizeof(sample_pdf) - 1, hex), 0);
+	assert_int_equal(filestore_put(f->fs, "abc", 3, other), 0);
+
+	/* Malformed names never reach the file system. */
+	removed = 7;
+	assert_int_equal(filestore_remove(f->fs, NULL, 0, &removed), MC_EINVAL);
+	assert_int_equal(removed, 0);
+	assert_int_equal(filestore_remove(f->fs, "../../etc/passwd", 0, NULL), MC_EINVAL);
+	assert_int_equal(filestore_remove(f->fs, "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD",
+	                                  0, NULL), MC_EINVAL);
+	assert_int_equal(filestore_remove(f->fs, hex, -1, &removed), MC_EINVAL);
+	/* Absent: nothing to do. */
+	removed = 7;
+	assert_int_equal(filestore_remove(f->fs, absent, 0, &removed), 0);
+	assert_int_equal(removed, 0);
+
+	/* Young: kept. */
+	removed = 7;
+	assert_int_equal(filestore_remove(f->fs, hex, FILESTORE_TMP_STALE_SECONDS, &removed), 0);
+	assert_int_equal(removed, 0);
+	check_stored(f, hex, sample_pdf, sizeof(sample_pdf) - 1);
+	/* Old enough: gone, and only that file. */
+	age_file(f, hex, FILESTORE_TMP_STALE_SECONDS + 1);
+	assert_int_equal(filestore_remove(f->fs, hex, FILESTORE_TMP_STALE_SECONDS, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(filestore_path(f->fs, hex, path, sizeof(path)), MC_ENOTFOUND);
+	check_stored(f, other, "abc", 3);
+	count_files(f, &stored, &tmp);
+	assert_int_equal(stored, 1);
+	/* Twice: the second finds nothing. */
+	removed = 7;
+	assert_int_equal(filestore_remove(f->fs, hex, 0, &removed), 0);
+	assert_int_equal(removed, 0);
+	/* The content may come back: same name, in the folders that stayed. */
+	assert_int_equal(filestore_put(f->fs, sample_pdf, sizeof(sample_pdf) - 1, hex), 0);
+	check_stored(f, hex, sample_pdf, sizeof(sample_pdf) - 1);
+
+	/* An old file put again (an upload racing the sweep) is young again: kept. */
+	age_file(f, other, 10 * FILESTORE_TMP_STALE_SECONDS);
+	assert_int_equal(filestore_put(f->fs, "abc", 3, other), 0);
+	assert_int_equal(filestore_remove(f->fs, other, FILESTORE_TMP_STALE_SECONDS, &removed), 0);
+	assert_int_equal(removed, 0);
+	check_stored(f, other, "abc", 3);
+	/* No grace at all: even a file just stored goes. */
+	assert_int_equal(filestore_remove(f->fs, other, 0, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(filestore_path(f->fs, other, path, sizeof(path)), MC_ENOTFOUND);
+}
+
+static void test_remove_not_a_file(void **state)
+{
+	struct fixture *f = *state;
+	char hex[FILESTORE_SHA256_HEX], path[512];
+	int removed = 7;
+
+	assert_int_equal(filestore_put(f->fs, "abc", 3, hex), 0);
+	assert_int_equal(filestore_path(f->fs, hex, path, sizeof(path)), 0);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	errno = 0;
+	assert_int_equal(filestore_remove(f->fs, hex, 0, &removed), MC_EIO);
+	assert_int_equal(errno, EISDIR);
+	assert_int_equal(removed, 0);
+	assert_int_equal(rmdir(path), 0);
+}
+
+/* A remove or a put that must wait for the lock: run in a thread. */
+struct lock_waiter {
+	struct filestore *fs;
+	const char *hex;
+	int do_put;
+	atomic_int done;
+	int rc, removed;
+};
+
+static void *lock_waiter_run(void *arg)
+{
+	struct lock_waiter *w = arg;
+	char hex[FILESTORE_SHA256_HEX];
+
+	if (w->do_put)
+		w->rc = filestore_put(w->fs, "abc", 3, hex);
+	else
+		w->rc = filestore_remove(w->fs, w->hex, 0, &w->removed);
+	atomic_store(&w->done, 1);
+	return NULL;
+}
+
+/* Hold the store's lock as 'how' while a remove (do_put 0) or a put (1) runs: it must wait. */
+static void check_waits(struct fixture *f, const char *hex, int how, int do_put)
+{
+	struct lock_waiter w = { .fs = f->fs, .hex = hex, .do_put = do_put };
+	struct timespec pause = { 0, 100 * 1000000L };
+	pthread_t t;
+	int fd;
+
+	fd = open(f->dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, how), 0);
+	atomic_init(&w.done, 0);
+	assert_int_equal(pthread_create(&t, NULL, lock_waiter_run, &w), 0);
+	nanosleep(&pause, NULL);
+	assert_int_equal(atomic_load(&w.done), 0);
+	close(fd);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(atomic_load(&w.done), 1);
+	assert_int_equal(w.rc, 0);
+}
+
+/* A remove waits for a put in its critical section (shared lock), and a put of content that
+ * is there already waits for a remove (exclusive lock); puts do not wait for each other. */
+static void test_remove_lock(void **state)
+{
+	struct fixture *f = *state;
+	char hex[FILESTORE_SHA256_HEX], again[FILESTORE_SHA256_HEX], path[512];
+	int fd;
+
+	assert_int_equal(filestore_put(f->fs, "abc", 3, hex), 0);
+	check_waits(f, hex, LOCK_SH, 0);
+	assert_int_equal(filestore_path(f->fs, hex, path, sizeof(path)), MC_ENOTFOUND);
+	assert_int_equal(filestore_put(f->fs, "abc", 3, hex), 0);
+	check_waits(f, hex, LOCK_EX, 1);
+	check_stored(f, hex, "abc", 3);
+	/* A shared holder does not block a put. */
+	fd = open(f->dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_SH), 0);
+	assert_int_equal(filestore_put(f->fs, "abc", 3, again), 0);
+	assert_int_equal(filestore_put(f->fs, sample_pdf, sizeof(sample_pdf) - 1, again), 0);
+	close(fd);
+}
+
 /* ---- threads ---- */
 
 struct worker {
@@ -1074,6 +1258,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_sweeps_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_hashes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_put_refreshes_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_not_a_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test(test_display_paths),
 		cmocka_unit_test(test_display_unicode),
