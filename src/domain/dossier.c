@@ -848,6 +848,9 @@ static const char *trim(const char *s, size_t *len)
 	return s;
 }
 
+static int mail_owner(const struct account_env *env, struct db *db, int64_t now_ms, int64_t id,
+                      const char *name, const char *key, const char *value);
+
 /* A free text typed by a person (a reason, a request) and what is wrong with it. */
 enum note_problem { NOTE_OK, NOTE_EMPTY, NOTE_NOT_UTF8, NOTE_TOO_LONG };
 
@@ -891,8 +894,8 @@ static int mark_withdrawn(struct db *db, int64_t id, int64_t version, const char
 	return db_changes(db) == 1 ? 0 : MC_ECONFLICT;
 }
 
-int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
-                     const char *reason, const char **refusal)
+int dossier_withdraw(const struct account_env *env, struct db *db, const struct actor *a,
+                     int64_t now_ms, int64_t id, const char *reason, const char **refusal)
 {
 	struct owned d = { 0 };
 	const char *why = NULL;
@@ -929,9 +932,11 @@ int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64
 	}
 	if ((rc = mark_withdrawn(db, id, d.version, now, note, strlen(note))) != 0)
 		goto out;
-	if ((rc = add_event(db, id, now, a, d.status, DOSSIER_WITHDRAWN, note)) != 0)
+	if ((rc = add_event(db, id, now, a, d.status, DOSSIER_WITHDRAWN, note)) != 0 ||
+	    (rc = mail_owner(env, db, now_ms, id, "dossier_withdrawn", "reason", note)) != 0)
 		goto out;
-	rc = db_commit(db);
+	if ((rc = db_commit(db)) == 0)
+		dossier_mail_wake(env);
 out:
 	if (rc != 0 && in_tx)
 		db_rollback(db);
@@ -1534,8 +1539,8 @@ out:
 }
 
 /* One batch of the sweep: up to DOSSIER_SWEEP_BATCH dossiers found, *expired of them changed. */
-static int expire_batch(struct db *db, const char *now, const char *cutoff, size_t *found,
-                        int64_t *expired)
+static int expire_batch(const struct account_env *env, struct db *db, int64_t now_ms,
+                        const char *now, const char *cutoff, size_t *found, int64_t *expired)
 {
 	int64_t ids[DOSSIER_SWEEP_BATCH];
 	struct db_stmt *st;
@@ -1570,15 +1575,22 @@ static int expire_batch(struct db *db, const char *now, const char *cutoff, size
 			return rc;
 		if (db_changes(db) != 1)
 			continue;
-		if ((rc = dossier_add_event_by(db, ids[i], now, 0, DOSSIER_SYSTEM_NAME, DOSSIER_UNCONFIRMED,
-		                       DOSSIER_EXPIRED, "Hết hạn xác thực sau 72 giờ")) != 0)
+		if ((rc = dossier_add_event_by(db, ids[i], now, 0, DOSSIER_SYSTEM_NAME,
+		                               DOSSIER_UNCONFIRMED, DOSSIER_EXPIRED,
+		                               "Hết hạn xác thực sau 72 giờ")) != 0)
+			return rc;
+		/* An address the outbox refuses must not keep the dossier from expiring: the page
+		 * and the timeline say it all the same. */
+		rc = mail_owner(env, db, now_ms, ids[i], "dossier_expired", NULL, NULL);
+		if (rc != 0 && rc != MC_EINVAL)
 			return rc;
 		(*expired)++;
 	}
 	return 0;
 }
 
-int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count)
+int dossier_expire_unconfirmed(const struct account_env *env, struct db *db, int64_t now_ms,
+                               int64_t *count)
 {
 	char now[DOSSIER_TIME_SIZE], cutoff[DOSSIER_TIME_SIZE];
 	int64_t total = 0, expired;
@@ -1590,7 +1602,7 @@ int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count)
 	do {
 		if ((rc = db_begin(db)) != 0)
 			break;
-		rc = expire_batch(db, now, cutoff, &found, &expired);
+		rc = expire_batch(env, db, now_ms, now, cutoff, &found, &expired);
 		if (rc == 0)
 			rc = db_commit(db);
 		if (rc != 0) {
@@ -1598,6 +1610,8 @@ int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count)
 			break;
 		}
 		total += expired;
+		if (expired > 0)
+			dossier_mail_wake(env);
 		/* A full batch may have more behind it; one that changed nothing cannot go on. */
 	} while (found == DOSSIER_SWEEP_BATCH && expired > 0);
 	if (count != NULL)

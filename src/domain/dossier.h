@@ -117,13 +117,14 @@ int dossier_list(struct db *db, const struct actor *a, int page, json_t **out);
  * Withdraw dossier 'id' at 'now_ms' with 'reason' (UTF-8, NFC; surrounding white space is
  * trimmed; 1 to DOSSIER_REASON_MAX characters).  Only a dossier not yet received may be
  * withdrawn: status unconfirmed or pending.  The status becomes withdrawn, withdrawn_at and the
- * reason are recorded and the timeline gets the reason as its note.
+ * reason are recorded, the timeline gets the reason as its note and the owner is mailed
+ * "dossier_withdrawn" (the mail sender woken after the commit).
  * MC_EINVAL: the reason is missing, too long or not UTF-8; MC_ECONFLICT: the status does not
  * allow it; in both cases *refusal (may be NULL; static storage) says why in Vietnamese.
  * MC_ENOTFOUND: no such dossier of 'a'; MC_EFORBIDDEN; MC_EUNAVAIL; MC_EDB; MC_ENOMEM.
  */
-int dossier_withdraw(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
-                     const char *reason, const char **refusal);
+int dossier_withdraw(const struct account_env *env, struct db *db, const struct actor *a,
+                     int64_t now_ms, int64_t id, const char *reason, const char **refusal);
 
 /*
  * Submit draft 'id' of citizen 'a' at 'now_ms'.  The whole form is checked with
@@ -181,12 +182,14 @@ int dossier_resend_confirmation(const struct account_env *env, struct db *db,
 
 /*
  * The sweep: every unconfirmed dossier submitted DOSSIER_CONFIRM_HOURS or more before 'now_ms'
- * becomes expired (version raised, timeline "Hết hạn xác thực sau 72 giờ" by the system), in
- * transactions of DOSSIER_SWEEP_BATCH dossiers.  *count (may be NULL) receives how many were
+ * becomes expired (version raised, timeline "Hết hạn xác thực sau 72 giờ" by the system, the
+ * owner mailed "dossier_expired" unless the outbox refuses the address), in transactions of
+ * DOSSIER_SWEEP_BATCH dossiers, the mail sender woken after each.  *count (may be NULL) receives how many were
  * expired, those of the batches committed before an error included.  MC_EUNAVAIL; MC_EDB;
  * MC_ENOMEM.
  */
-int dossier_expire_unconfirmed(struct db *db, int64_t now_ms, int64_t *count);
+int dossier_expire_unconfirmed(const struct account_env *env, struct db *db, int64_t now_ms,
+                               int64_t *count);
 
 /*
  * How many dossiers wait in the queue of desk agency 'desk_agency_id' (status pending: an

@@ -404,7 +404,7 @@ int dossier_sweep_all(const struct account_env *env, struct db *db, struct files
 	int rc, first;
 
 	memset(counts, 0, sizeof *counts);
-	first = dossier_expire_unconfirmed(db, now_ms, &counts->expired);
+	first = dossier_expire_unconfirmed(env, db, now_ms, &counts->expired);
 	rc = dossier_remind_drafts(env, db, now_ms, &counts->reminded, &counts->remind_failed);
 	if (first == 0)
 		first = rc;

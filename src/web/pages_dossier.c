@@ -1003,7 +1003,7 @@ int page_dossier_withdraw(struct req *r)
 
 	if ((rc = view_id_param(r, "id", &id)) != 0)
 		goto out;
-	rc = dossier_withdraw(r->db, &r->actor, now_ms(r), id, reason, &refusal);
+	rc = dossier_withdraw(&r->app->accounts, r->db, &r->actor, now_ms(r), id, reason, &refusal);
 	if (rc == 0) {
 		respond_redirect(r, 303, dossier_url(url, id, "?withdrawn=1"));
 		goto out;

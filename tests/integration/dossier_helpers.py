@@ -62,6 +62,8 @@ MAIL_SUBJECTS = {
     "dossier_received": re.compile(r" đã được gửi đến "),
     "dossier_supplement": re.compile(r" cần bổ sung$"),
     "dossier_updated": re.compile(r"^Đã cập nhật hồ sơ "),
+    "dossier_withdrawn": re.compile(r"^Đã rút hồ sơ "),
+    "dossier_expired": re.compile(r" đã hết hạn xác thực$"),
 }
 
 _unique = itertools.count(1)

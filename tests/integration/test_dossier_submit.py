@@ -506,6 +506,34 @@ def test_unconfirmed_dossier_is_invisible_to_the_desk(admin_site, citizen):
     assert queue_count(site, desk_id) == queue + 1
 
 
+def test_withdrawing_is_mailed_with_the_reason(admin_site, citizen):
+    site = admin_site
+    did = start(site, citizen, offering_of(site, DEATH))
+    fill_all(site, citizen, did)
+    submit_ok(site, citizen, did)
+    r = post(site, citizen, "/dossiers/%d/withdraw" % did, {"reason": "Nộp nhầm thủ tục"})
+    assert r.status_code == 303, r.status_code
+    assert status_of(site, did) == "withdrawn"
+    _, msg = wait_dossier_mail(site, DEMO_CITIZEN, did, "dossier_withdrawn")
+    assert "Nộp nhầm thủ tục" in plain_text(msg)
+
+
+def test_expiry_is_mailed(admin_site, citizen):
+    """The sweep (`motcua sweep` beside the server) expires a dossier submitted more than 72
+    hours ago, and the owner learns it by mail."""
+    site = admin_site
+    did = start(site, citizen, offering_of(site, DEATH))
+    fill_all(site, citizen, did)
+    submit_ok(site, citizen, did)
+    site.execute("UPDATE dossiers SET submitted_at = '2000-01-01T00:00:00.000Z' WHERE id = ?",
+                 (did,))
+    sweep = site.srv.cli("--base-url", site.url, "sweep", timeout=60)
+    assert sweep.returncode == 0, sweep.stderr
+    assert status_of(site, did) == "expired"
+    _, msg = wait_dossier_mail(site, DEMO_CITIZEN, did, "dossier_expired")
+    assert "72 giờ" in plain_text(msg)
+
+
 def test_resend_replaces_the_link_and_is_rate_limited(admin_site):
     site = admin_site
     s, _, email = new_citizen(site)

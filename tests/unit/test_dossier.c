@@ -89,6 +89,8 @@ static const char fixture_sql[] =
 	" (8, (SELECT id FROM procedures WHERE code = '2.000635'), 1, 2, 1, 'standard', 1, 't', 't'),"
 	" (9, (SELECT id FROM procedures WHERE code = '1.004873'), 3, 2, 1, 'standard', 1, 't', 't');";
 
+static struct account_env test_env(void);
+
 static const struct actor *system_actor(void)
 {
 	static struct actor a;
@@ -598,6 +600,7 @@ static void test_list_pages(void **state)
 static void test_withdraw(void **state)
 {
 	struct db *db = *state;
+	struct account_env env = test_env();
 	struct actor an = citizen(AN), binh = citizen(BINH), anonymous;
 	int64_t id = start_ok(db, AN, T0, OFF_OPEN), other = start_ok(db, AN, T0, OFF_BOTH);
 	const char *why;
@@ -608,21 +611,21 @@ static void test_withdraw(void **state)
 
 	/* A draft was never submitted: nothing to withdraw. */
 	why = NULL;
-	assert_int_equal(dossier_withdraw(db, &an, T0, id, "Nộp nhầm", &why), MC_ECONFLICT);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, id, "Nộp nhầm", &why), MC_ECONFLICT);
 	assert_non_null(why);
 
 	set_status(db, id, "unconfirmed");
 	why = NULL;
-	assert_int_equal(dossier_withdraw(db, &an, T0, id, "", &why), MC_EINVAL);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, id, "", &why), MC_EINVAL);
 	assert_string_equal(why, "Vui lòng nêu lý do rút hồ sơ.");
 	why = NULL;
-	assert_int_equal(dossier_withdraw(db, &an, T0, id, " \t\n ", &why), MC_EINVAL);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, id, " \t\n ", &why), MC_EINVAL);
 	assert_non_null(why);
 	why = NULL;
-	assert_int_equal(dossier_withdraw(db, &an, T0, id, NULL, &why), MC_EINVAL);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, id, NULL, &why), MC_EINVAL);
 	assert_non_null(why);
 	why = NULL;
-	assert_int_equal(dossier_withdraw(db, &an, T0, id, "l\xc3\x28i", &why), MC_EINVAL);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, id, "l\xc3\x28i", &why), MC_EINVAL);
 	assert_non_null(why);
 
 	/* The limit counts characters, not bytes. */
@@ -632,18 +635,18 @@ static void test_withdraw(void **state)
 		memcpy(long_reason + i * step, "ộ", step);
 	long_reason[step * (DOSSIER_REASON_MAX + 1)] = '\0';
 	why = NULL;
-	assert_int_equal(dossier_withdraw(db, &an, T0, id, long_reason, &why), MC_EINVAL);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, id, long_reason, &why), MC_EINVAL);
 	assert_non_null(strstr(why, "1.000 ký tự"));
 
 	/* Someone else, or nobody, gets nothing. */
-	assert_int_equal(dossier_withdraw(db, &binh, T0, id, "Nộp nhầm", NULL), MC_ENOTFOUND);
+	assert_int_equal(dossier_withdraw(&env, db, &binh, T0, id, "Nộp nhầm", NULL), MC_ENOTFOUND);
 	memset(&anonymous, 0, sizeof anonymous);
-	assert_int_equal(dossier_withdraw(db, &anonymous, T0, id, "Nộp nhầm", NULL),
+	assert_int_equal(dossier_withdraw(&env, db, &anonymous, T0, id, "Nộp nhầm", NULL),
 	                 MC_EFORBIDDEN);
 	assert_int_equal(query_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 1);
 
 	why = "unset";
-	assert_int_equal(dossier_withdraw(db, &an, T0 + 5 * MINUTE, id, "  Nộp nhầm thủ tục  ", &why),
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0 + 5 * MINUTE, id, "  Nộp nhầm thủ tục  ", &why),
 	                 0);
 	assert_null(why);
 	v = get_ok(db, AN, id);
@@ -667,15 +670,15 @@ static void test_withdraw(void **state)
 
 	/* Once withdrawn, or once past reception, it stays. */
 	why = NULL;
-	assert_int_equal(dossier_withdraw(db, &an, T0, id, "Lần nữa", &why), MC_ECONFLICT);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, id, "Lần nữa", &why), MC_ECONFLICT);
 	assert_non_null(why);
 	set_status(db, other, "received");
-	assert_int_equal(dossier_withdraw(db, &an, T0, other, "Nộp nhầm", NULL), MC_ECONFLICT);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, other, "Nộp nhầm", NULL), MC_ECONFLICT);
 
 	/* Pending may be withdrawn too, with a reason of exactly the limit. */
 	set_status(db, other, "pending");
 	long_reason[step * DOSSIER_REASON_MAX] = '\0';
-	assert_int_equal(dossier_withdraw(db, &an, T0, other, long_reason, NULL), 0);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0, other, long_reason, NULL), 0);
 	v = get_ok(db, AN, other);
 	assert_string_equal(str(v, "status"), "withdrawn");
 	assert_string_equal(str(v, "withdraw_reason"), long_reason);
@@ -1221,7 +1224,7 @@ static void test_confirm_expired(void **state)
 	/* A link followed already says so, also after its 72 hours. */
 	assert_int_equal(confirm(&env, db, just_token, T0 + 80 * HOUR, NULL), TOKEN_USED);
 	/* Once the sweep has expired the dossier, its link still says it expired. */
-	assert_int_equal(dossier_expire_unconfirmed(db, T0 + 80 * HOUR, NULL), 0);
+	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 80 * HOUR, NULL), 0);
 	assert_int_equal(confirm(&env, db, late_token, T0 + 80 * HOUR, NULL), TOKEN_EXPIRED);
 	assert_int_equal(desk_queue(db, 1), 1);
 }
@@ -1236,13 +1239,15 @@ static void test_confirm_after_withdraw(void **state)
 
 	submit_ok(&env, db, AN, T0, id);
 	last_token(db, token);
-	assert_int_equal(dossier_withdraw(db, &an, T0 + MINUTE, id, "Nộp nhầm", NULL), 0);
+	assert_int_equal(dossier_withdraw(&env, db, &an, T0 + MINUTE, id, "Nộp nhầm", NULL), 0);
 	assert_int_equal(confirm(&env, db, token, T0 + 2 * MINUTE, NULL), TOKEN_INVALID);
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "withdrawn");
 	assert_string_equal(query_text(db, "SELECT confirmed_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "(null)");
-	assert_int_equal(count_rows(db, OUTBOX_COUNT), 1);
+	/* The confirmation, then the withdrawal's mail; the dead link sends nothing. */
+	assert_int_equal(count_rows(db, OUTBOX_COUNT), 2);
+	assert_non_null(strstr(last_mail(db, "subject", buf, sizeof buf), "Đã rút hồ sơ"));
 	assert_int_equal(desk_queue(db, 1), 0);
 
 	/* Any status but unconfirmed makes a live link invalid. */
@@ -1361,9 +1366,9 @@ static void test_expire_sweep(void **state)
 	last_token(db, token);
 	assert_int_equal(confirm(&env, db, token, T0 + HOUR, NULL), TOKEN_OK);
 
-	assert_int_equal(dossier_expire_unconfirmed(db, T0 + 72 * HOUR - 1, &n), 0);
+	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 72 * HOUR - 1, &n), 0);
 	assert_int_equal(n, 0);
-	assert_int_equal(dossier_expire_unconfirmed(db, T0 + 72 * HOUR, &n), 0);
+	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 72 * HOUR, &n), 0);
 	assert_int_equal(n, 1);
 	v = get_ok(db, AN, first);
 	assert_string_equal(str(v, "status"), "expired");
@@ -1383,7 +1388,7 @@ static void test_expire_sweep(void **state)
 	                               sizeof buf), "unconfirmed");
 
 	/* Later the second follows; drafts and confirmed dossiers are never touched. */
-	assert_int_equal(dossier_expire_unconfirmed(db, T0 + 90 * HOUR, &n), 0);
+	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 90 * HOUR, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", second, buf,
 	                               sizeof buf), "expired");
@@ -1391,11 +1396,13 @@ static void test_expire_sweep(void **state)
 	                               sizeof buf), "draft");
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", confirmed, buf,
 	                               sizeof buf), "pending");
-	assert_int_equal(dossier_expire_unconfirmed(db, T0 + 200 * HOUR, &n), 0);
+	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 200 * HOUR, &n), 0);
 	assert_int_equal(n, 0);
 	assert_int_equal(desk_queue(db, 1), 1);
-	/* No mail is sent by the sweep. */
-	assert_int_equal(count_rows(db, OUTBOX_COUNT), 4);
+	/* Three confirmations, one "received", and one mail for each dossier expired. */
+	assert_int_equal(count_rows(db, OUTBOX_COUNT), 6);
+	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE "
+	                           "'%hết hạn xác thực' AND ? IS NOT NULL", 1), 2);
 }
 
 /* More than one batch: every dossier is expired, each with its event. */
@@ -1418,7 +1425,7 @@ static void test_expire_sweep_batches(void **state)
 		assert_int_equal(db_bind_int64(st, 1, id), 0);
 		assert_int_equal(db_step_done(st), 0);
 	}
-	assert_int_equal(dossier_expire_unconfirmed(db, T0 + 73 * HOUR, &n), 0);
+	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 73 * HOUR, &n), 0);
 	assert_int_equal(n, total);
 	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossiers WHERE status = 'expired' AND"
 	                               " ? IS NOT NULL", 1), total);
