@@ -789,7 +789,7 @@ int dossier_list(struct db *db, const struct actor *a, int page, json_t **out)
 	}
 	rc = db_prepare(db,
 		"SELECT d.id, p.code, p.name, dk.name, d.status, d.created_at, d.updated_at, "
-		"d.submitted_at, d.receipt_no FROM dossiers d "
+		"d.submitted_at, d.receipt_no, d.due_at FROM dossiers d "
 		"JOIN procedures p ON p.id = d.procedure_id "
 		"JOIN agencies dk ON dk.id = d.desk_agency_id "
 		"WHERE d.owner_account_id = ? ORDER BY d.updated_at DESC, d.id DESC LIMIT ? OFFSET ?",
@@ -818,7 +818,8 @@ int dossier_list(struct db *db, const struct actor *a, int page, json_t **out)
 		    (rc = rows_put(it, "created_at", dossier_local_time(st, 5))) != 0 ||
 		    (rc = rows_put(it, "updated_at", dossier_local_time(st, 6))) != 0 ||
 		    (rc = rows_put(it, "submitted_at", dossier_local_time(st, 7))) != 0 ||
-		    (rc = rows_put(it, "receipt_no", rows_text(st, 8))) != 0)
+		    (rc = rows_put(it, "receipt_no", rows_text(st, 8))) != 0 ||
+		    (rc = rows_put(it, "due_at", dossier_local_time(st, 9))) != 0)
 			break;
 	}
 	if (rc != DB_DONE) {

@@ -106,8 +106,8 @@ int dossier_get(struct db *db, const struct actor *a, int64_t id, json_t **out);
 /*
  * Page 'page' (1-based) of the dossiers 'a' owns, most recently updated first, DOSSIER_PER_PAGE
  * a page, in *out (caller owns): { "items": [ { "id", "procedure_code", "procedure_name",
- * "desk_name", "status", "status_label", "created_at", "updated_at", "submitted_at" (local
- * times, "" when not yet), "receipt_no" ("" when none) } ], "total", "page", "pages",
+ * "desk_name", "status", "status_label", "created_at", "updated_at", "submitted_at", "due_at"
+ * (local times, "" when not yet), "receipt_no" ("" when none) } ], "total", "page", "pages",
  * "per_page" }.  A page past the last is empty.  MC_EINVAL: page outside 1..DOSSIER_PAGE_MAX;
  * MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.  *out is NULL on failure.
  */

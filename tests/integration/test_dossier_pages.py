@@ -616,3 +616,22 @@ def test_staff_are_refused(admin_site, citizen, birth_offering):
                                               "reason": "x"},
                        timeout=TIMEOUT, allow_redirects=False)
         assert r.status_code == 403, path
+
+
+def test_list_and_detail_show_the_receipt_number_and_due_date(admin_site, birth_offering):
+    """Once received (the back office sets them; written straight here), "Hồ sơ của tôi" and the
+    detail page show the receipt number and the due date in Vietnam time."""
+    site = admin_site
+    s, _ = new_citizen(site)
+    did = start(site, s, birth_offering)
+    site.execute("UPDATE dossiers SET status = 'pending', receipt_no = ?, "
+                 "due_at = '2026-12-14T10:00:00.000Z' WHERE id = ?",
+                 ("H56.01-261130-%04d" % did, did))
+    r = site.get(s, "/dossiers")
+    assert r.status_code == 200
+    row = soup_of(r).find("a", href="/dossiers/%d" % did).find_parent("tr")
+    cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+    assert "H56.01-261130-%04d" % did in cells, cells
+    assert "14/12/2026 17:00" in cells, cells
+    text = page_text(site.get(s, "/dossiers/%d" % did))
+    assert "H56.01-261130-%04d" % did in text and "14/12/2026 17:00" in text
