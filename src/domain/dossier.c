@@ -1632,16 +1632,18 @@ int dossier_desk_queue_count(struct db *db, int64_t desk_agency_id, int64_t *cou
 
 /* ---- supplements (bổ sung) ---- */
 
+int dossier_staff_handles(const struct actor *a)
+{
+	return a != NULL && a->role == ROLE_STAFF && a->account_id > 0 && a->agency_id > 0 &&
+	       (a->staff_role == STAFF_INTAKE || a->staff_role == STAFF_SPECIALIST ||
+	        a->staff_role == STAFF_LEADER);
+}
+
 /* Staff who may ask for a supplement: a desk officer, specialist or leader of the dossier's
  * desk or competent agency.  The workflow (issue 6) narrows this per step. */
 static int staff_may_handle(const struct actor *a, int64_t desk, int64_t competent)
 {
-	if (a == NULL || a->role != ROLE_STAFF || a->account_id <= 0)
-		return 0;
-	if (a->staff_role != STAFF_INTAKE && a->staff_role != STAFF_SPECIALIST &&
-	    a->staff_role != STAFF_LEADER)
-		return 0;
-	return a->agency_id == desk || a->agency_id == competent;
+	return dossier_staff_handles(a) && (a->agency_id == desk || a->agency_id == competent);
 }
 
 /* Dossier 'id''s agencies, status and version, whoever owns it. */

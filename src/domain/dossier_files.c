@@ -581,20 +581,26 @@ int dossier_file(struct db *db, const struct actor *a, int64_t id, int64_t file_
                  struct dossier_file_ref *out)
 {
 	struct db_stmt *st;
-	int rc;
+	int staff = dossier_staff_handles(a), rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!dossier_is_citizen(a))
+	if (!dossier_is_citizen(a) && !staff)
 		return MC_EFORBIDDEN;
-	/* Any file the dossier ever held, earlier versions included: the owner may see them all. */
-	rc = db_prepare(db,
-		"SELECT f.sha256, f.name, f.kind, f.size FROM dossier_files f "
-		"JOIN dossiers d ON d.id = f.dossier_id "
-		"WHERE f.id = ? AND f.dossier_id = ? AND d.owner_account_id = ?", &st);
+	/* Any file the dossier ever held, earlier versions included.  The owner sees them all; the
+	 * staff of its desk and competent agency once it reached the desk (confirmed online, or
+	 * brought in person): never a draft's or an unconfirmed dossier's. */
+	rc = db_prepare(db, staff
+		? "SELECT f.sha256, f.name, f.kind, f.size FROM dossier_files f "
+		  "JOIN dossiers d ON d.id = f.dossier_id WHERE f.id = ? AND f.dossier_id = ? "
+		  "AND (d.desk_agency_id = ?3 OR d.competent_agency_id = ?3) "
+		  "AND (d.confirmed_at IS NOT NULL OR d.channel = 'walk_in')"
+		: "SELECT f.sha256, f.name, f.kind, f.size FROM dossier_files f "
+		  "JOIN dossiers d ON d.id = f.dossier_id "
+		  "WHERE f.id = ? AND f.dossier_id = ? AND d.owner_account_id = ?", &st);
 	if (rc != 0)
 		return rc;
 	if ((rc = db_bind_int64(st, 1, file_id)) != 0 || (rc = db_bind_int64(st, 2, id)) != 0 ||
-	    (rc = db_bind_int64(st, 3, a->account_id)) != 0)
+	    (rc = db_bind_int64(st, 3, staff ? a->agency_id : a->account_id)) != 0)
 		return rc;
 	rc = db_step(st);
 	if (rc < 0)

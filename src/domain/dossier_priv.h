@@ -20,6 +20,11 @@ struct db_stmt;
 /* Only an account-holding citizen or business acts on its dossiers. */
 int dossier_is_citizen(const struct actor *a);
 
+/* Whether staff member 'a' handles dossiers at all: a desk officer, specialist or leader bound
+ * to an agency.  Which dossiers: those of that agency as desk or competent agency (the
+ * workflow of issue 6 narrows this per step). */
+int dossier_staff_handles(const struct actor *a);
+
 /* A label for any status: an unknown one (added by a later workflow) shows as its name. */
 const char *dossier_label(const char *status);
 

@@ -52,7 +52,8 @@ const struct route web_routes[] = {
 	{ "GET", "/dossiers/{id}/check", page_dossier_check, WHO_CITIZEN, 0, 0 },
 	{ "POST", "/dossiers/{id}/submit", page_dossier_submit, WHO_CITIZEN, FORM, 0 },
 	{ "POST", "/dossiers/{id}/resend", page_dossier_resend, WHO_CITIZEN, FORM, 0 },
-	{ "GET", "/dossiers/{id}/files/{file}", page_dossier_file, WHO_CITIZEN, 0, 0 },
+	/* The owner's, and the handling agencies' staff's (the domain decides which). */
+	{ "GET", "/dossiers/{id}/files/{file}", page_dossier_file, WHO_USER, 0, 0 },
 	{ "POST", "/dossiers/{id}/withdraw", page_dossier_withdraw, WHO_CITIZEN, FORM, 0 },
 
 	/* dossier lookup: any dossier by procedure, desk and receipt number (citizen) */

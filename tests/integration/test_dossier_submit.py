@@ -504,6 +504,20 @@ def test_unconfirmed_dossier_is_invisible_to_the_desk(admin_site, citizen):
     _, link = confirm_link(site, DEMO_CITIZEN, did)
     assert follow_link(link).status_code == 200
     assert queue_count(site, desk_id) == queue + 1
+    # Once at the desk, its staff may open the files (their own pages come with the back
+    # office); the rest of the citizen's pages stay the citizen's.
+    r = get(site, staff, "/dossiers/%d/files/%d" % (did, fid))
+    assert r.status_code == 200, r.status_code
+    assert hashlib.sha256(r.content).hexdigest() == dossier_files(site, did)[0]["sha256"]
+    assert r.headers["Cache-Control"] == "private, no-store"
+    assert get(site, staff, "/dossiers/%d" % did).status_code in (403, 404)
+    other_agency = site.one("SELECT a.email FROM accounts a JOIN staff st ON st.account_id = a.id "
+                            "WHERE st.role = 'intake' AND st.agency_id NOT IN (SELECT "
+                            "desk_agency_id FROM dossiers WHERE id = ?1 UNION SELECT "
+                            "competent_agency_id FROM dossiers WHERE id = ?1) LIMIT 1", (did,))
+    assert other_agency, "the demo has no desk officer of another agency"
+    r = get(site, site.login(other_agency), "/dossiers/%d/files/%d" % (did, fid))
+    assert r.status_code == 404, r.status_code
 
 
 def test_withdrawing_is_mailed_with_the_reason(admin_site, citizen):

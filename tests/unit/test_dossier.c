@@ -1590,8 +1590,18 @@ static void test_supplement_and_versions(void **state)
 	int found = 0;
 
 	submit_ok(&env, db, AN, now += MINUTE, id);
-	last_token(db, token);
-	assert_int_equal(confirm(&env, db, token, now += MINUTE, NULL), TOKEN_OK);
+	old_file = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
+	/* The desk's staff see the files only once the dossier reached the desk. */
+	{
+		struct dossier_file_ref ref;
+
+		assert_int_equal(dossier_file(db, &officer, id, old_file, &ref), MC_ENOTFOUND);
+		last_token(db, token);
+		assert_int_equal(confirm(&env, db, token, now += MINUTE, NULL), TOKEN_OK);
+		assert_int_equal(dossier_file(db, &officer, id, old_file, &ref), 0);
+		assert_string_equal(ref.name, "giay-bao-tu.pdf");
+		assert_int_equal(dossier_file(db, &outsider, id, old_file, &ref), MC_ENOTFOUND);
+	}
 	/* Not while pending: nothing to update. */
 	assert_int_equal(dossier_update_supplement(&env, db, &an, now, id, &errors), MC_ECONFLICT);
 	/* Who may ask, and how. */
@@ -1620,7 +1630,6 @@ static void test_supplement_and_versions(void **state)
 	json_decref(v2);
 
 	/* The citizen changes an answer and replaces the file: the old one stays in the history. */
-	old_file = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
 	memset(&u, 0, sizeof u);
 	u = (struct dossier_upload){ .document_id = doc, .filename = "giay-bao-tu-ro.pdf",
 	                             .data = tiny_pdf, .len = sizeof tiny_pdf - 1 };
