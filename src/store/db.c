@@ -6,6 +6,9 @@
 #include "store/db.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/err.h"
 #include "store/db_backend.h"
@@ -154,6 +158,79 @@ int db_step_done(struct db_stmt *st)
 		db_reset(st);
 		return 0;
 	}
+	return rc;
+}
+
+int db_defer_sync(struct db *db, int on, char *target, size_t cap)
+{
+	if (target != NULL && cap > 0)
+		target[0] = '\0';
+	if (db == NULL)
+		return MC_EINVAL;
+	if (db->ops->defer_sync == NULL)
+		return 0;
+	return db->ops->defer_sync(db, on, target, cap);
+}
+
+/* The group of db_sync_file: one sync runs at a time; 'requested' counts callers, 'done' the
+ * callers a finished sync covers. */
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	uint64_t requested, done;
+	int running;
+	char path[PATH_MAX];
+} group = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, "" };
+
+static int sync_now(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return MC_EIO;
+	if (fdatasync(fd) != 0)
+		rc = MC_EIO;
+	close(fd);
+	return rc;
+}
+
+int db_sync_file(const char *path)
+{
+	uint64_t mine;
+	int rc = 0;
+
+	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof group.path)
+		return MC_EINVAL;
+	pthread_mutex_lock(&group.lock);
+	/* Another file while a sync runs (two databases in one process): sync it alone. */
+	if (group.running && strcmp(group.path, path) != 0) {
+		pthread_mutex_unlock(&group.lock);
+		return sync_now(path);
+	}
+	snprintf(group.path, sizeof group.path, "%s", path);
+	mine = ++group.requested;
+	while (group.done < mine) {
+		uint64_t covers;
+
+		if (group.running) {
+			pthread_cond_wait(&group.cond, &group.lock);
+			continue;
+		}
+		/* This sync begins after every caller counted so far wrote: it covers them all. */
+		covers = group.requested;
+		group.running = 1;
+		pthread_mutex_unlock(&group.lock);
+		rc = sync_now(path);
+		pthread_mutex_lock(&group.lock);
+		group.running = 0;
+		/* A failed sync covers nobody: each caller then tries its own. */
+		if (rc == 0 && covers > group.done)
+			group.done = covers;
+		pthread_cond_broadcast(&group.cond);
+		if (rc != 0)
+			break;
+	}
+	pthread_mutex_unlock(&group.lock);
 	return rc;
 }
 

@@ -61,6 +61,26 @@ int db_step(struct db_stmt *st);
 int db_step_done(struct db_stmt *st);
 
 /*
+ * Group commit.  A commit normally waits for the disk (SQLite: synchronous=FULL, one fsync per
+ * transaction, on the calling thread, which is an event loop's).  db_defer_sync(db, 1) makes the
+ * connection's next commits leave their writes in the operating system's cache instead;
+ * db_defer_sync(db, 0, target, cap) restores waiting and writes to target[0..cap) the file to
+ * sync ("" when nothing needs it: another backend, or an in-memory database).  Call both outside
+ * a transaction.  Until db_sync_file(target) returned 0, on a worker thread, nothing of what
+ * those commits wrote may be acknowledged: after a power cut it may be gone (never half there:
+ * the database stays consistent).  0; MC_EINVAL (inside a transaction; cap too small);
+ * MC_EDB.
+ */
+int db_defer_sync(struct db *db, int on, char *target, size_t cap);
+
+/*
+ * fdatasync 'path', shared by the callers that arrive together: a call returns once a sync of
+ * the file that began after the call did has finished, so N concurrent callers cost about two
+ * syncs, not N.  Thread-safe; blocking: never on an event loop.  0, or MC_EIO with errno kept.
+ */
+int db_sync_file(const char *path);
+
+/*
  * Run the one-parameter query 'sql' with 'arg' bound to its '?' and read column 0 of its first
  * row as an integer into *out (the statement is reset after).  The common "how many" and "which
  * id" lookups.  MC_ENOTFOUND: no row (*out untouched); the errors of db_prepare and db_step.

@@ -67,6 +67,9 @@ struct db_backend_ops {
 	 * the catalogue is dialect-specific (sqlite_schema, pg_catalog), hence a backend call. */
 	int (*table_exists)(struct db *db, const char *name, int *exists);
 
+	/* See db_defer_sync.  May be NULL (a backend whose commits are always synchronous). */
+	int (*defer_sync)(struct db *db, int on, char *target, size_t cap);
+
 	/* Called around each migration: before its transaction, before its commit (MC_EDB when the
 	 * changed schema breaks a reference), and after it ended either way.  May be NULL. */
 	int (*schema_change)(struct db *db, enum db_schema_phase phase);

@@ -530,6 +530,30 @@ static int sqlite_commit(struct db *db)
 	return run_simple(db, "COMMIT");
 }
 
+/* synchronous=NORMAL in WAL mode: a commit writes the WAL without syncing it; the caller syncs
+ * the WAL file itself (db_sync_file), together with the commits of other requests. */
+static int sqlite_defer_sync(struct db *db, int on, char *target, size_t cap)
+{
+	struct sqlite_conn *c = conn_of(db);
+	const char *file;
+	int rc;
+
+	if (!sqlite3_get_autocommit(c->handle))
+		return fail_text(c, MC_EINVAL, "the sync mode cannot change inside a transaction");
+	rc = run_simple(db, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+	if (rc != 0 || on)
+		return rc;
+	file = sqlite3_db_filename(c->handle, "main");
+	if (file == NULL || file[0] == '\0')
+		return 0; /* in memory: nothing to sync */
+	if (target == NULL || (size_t)snprintf(target, cap, "%s-wal", file) >= cap) {
+		if (target != NULL && cap > 0)
+			target[0] = '\0';
+		return MC_EINVAL;
+	}
+	return 0;
+}
+
 static int sqlite_rollback(struct db *db)
 {
 	struct sqlite_conn *c = conn_of(db);
@@ -648,4 +672,5 @@ const struct db_backend_ops db_sqlite_ops = {
 	.exec_script = sqlite_exec_script,
 	.table_exists = sqlite_table_exists,
 	.schema_change = sqlite_schema_change,
+	.defer_sync = sqlite_defer_sync,
 };

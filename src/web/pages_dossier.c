@@ -7,6 +7,8 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +23,7 @@
 #include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/err.h"
+#include "store/db.h"
 #include "web/view.h"
 
 /* An id in a URL or a form: at most 18 decimal digits (view_id_param's rule). */
@@ -430,11 +433,16 @@ struct save_job {
 	struct dossier_upload *u;    /* each with its own heap copy of the bytes */
 	size_t n;
 	struct filestore *files;
+	json_t *errors;              /* the save's problems, from the save to the page */
+	char wal[PATH_MAX];          /* the file whose sync acknowledges the save (group commit) */
+	int sync_rc;
 };
 
 static void save_job_free(void *p)
 {
 	struct save_job *j = p;
+
+	json_decref(j->errors);
 
 	for (size_t i = 0; i < j->n; i++)
 		free((void *)j->u[i].data);
@@ -514,24 +522,16 @@ static int uploads_status(const struct save_job *j)
 	return status;
 }
 
-/* The second half of a post, on the event loop once the files are stored: save everything in
- * one transaction, then go on as the button pressed says. */
-static int finish_save(struct req *r, struct save_job *j)
+/* The last part of a post, once the save is on disk: go on as the button pressed says. */
+static int finish_render(struct req *r, struct save_job *j)
 {
-	json_t *d = NULL, *errors = NULL, *update_errors = NULL;
+	json_t *d = NULL, *errors = j->errors, *update_errors = NULL;
 	const char *action = j->action;
 	char url[DOSSIER_URL_SIZE], suffix[32];
 	int rc, status, nsections, count;
 
-	rc = dossier_save(r->db, &r->actor, now_ms(r), j->id, j->answers, j->u, j->n, j->remove,
-	                  j->nremove, &errors);
-	if (rc == MC_ECONFLICT) {
-		/* Submitted or received meanwhile (another tab): show where it stands. */
-		respond_redirect(r, 303, dossier_url(url, j->id, ""));
-		rc = 0;
-		goto out;
-	}
-	if (rc != 0 || (rc = dossier_get(r->db, &r->actor, j->id, &d)) != 0)
+	j->errors = NULL;
+	if ((rc = dossier_get(r->db, &r->actor, j->id, &d)) != 0)
 		goto out;
 	status = uploads_status(j);
 	count = step_count(d, &nsections);
@@ -585,6 +585,76 @@ out:
 	json_decref(update_errors);
 	json_decref(errors);
 	json_decref(d);
+	return rc;
+}
+
+static void sync_work(void *p)
+{
+	struct save_job *j = p;
+
+	j->sync_rc = db_sync_file(j->wal);
+}
+
+static void sync_done(struct req *r, void *p)
+{
+	struct save_job *j = p;
+	int rc = j->sync_rc;
+
+	if (rc != 0)
+		fprintf(stderr, "dossier: cannot sync %s: %s\n", j->wal, strerror(errno));
+	if (rc == 0)
+		rc = finish_render(r, j);
+	if (rc != 0)
+		respond_err(r, rc);
+}
+
+/*
+ * The second half of a post, on the event loop once the files are stored: save everything in
+ * one transaction.  The commit does not wait for the disk on the event loop: a worker syncs the
+ * database's log, shared with the saves of other requests (group commit), and only then does the
+ * page answer, so nothing is acknowledged before it is on disk.  j's contents move to the sync's
+ * job.
+ */
+static int finish_save(struct req *r, struct save_job *j)
+{
+	struct save_job *k;
+	json_t *errors = NULL;
+	char url[DOSSIER_URL_SIZE];
+	int rc, restore;
+
+	if ((rc = db_defer_sync(r->db, 1, NULL, 0)) != 0)
+		return rc;
+	rc = dossier_save(r->db, &r->actor, now_ms(r), j->id, j->answers, j->u, j->n, j->remove,
+	                  j->nremove, &errors);
+	/* Back to waiting commits before anything else writes on this connection. */
+	restore = db_defer_sync(r->db, 0, j->wal, sizeof j->wal);
+	if (rc == 0 && restore != 0)
+		rc = restore;
+	if (rc == MC_ECONFLICT) {
+		/* Submitted or received meanwhile (another tab): show where it stands. */
+		respond_redirect(r, 303, dossier_url(url, j->id, ""));
+		return 0;
+	}
+	if (rc != 0) {
+		json_decref(errors);
+		return rc;
+	}
+	j->errors = errors;
+	if (j->wal[0] == '\0')
+		return finish_render(r, j); /* nothing to sync (a database in memory) */
+	k = malloc(sizeof(*k));
+	if (k == NULL)
+		return MC_ENOMEM;
+	/* k takes what j owned: j's own release then frees nothing. */
+	*k = *j;
+	j->u = NULL;
+	j->n = 0;
+	j->remove = NULL;
+	j->answers = NULL;
+	j->errors = NULL;
+	rc = work_submit(r, sync_work, sync_done, k, save_job_free);
+	if (rc != 0)
+		save_job_free(k);
 	return rc;
 }
 

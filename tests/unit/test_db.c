@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -935,11 +936,62 @@ static void test_migrate_real_upgrade(void **state)
 	db_close(db);
 }
 
+/* Group commit: deferred syncs on a connection, and one shared sync for many threads. */
+static void *sync_thread(void *arg)
+{
+	for (int i = 0; i < 50; i++)
+		if (db_sync_file(arg) != 0)
+			return (void *)1;
+	return NULL;
+}
+
+static void test_defer_sync(void **state)
+{
+	struct fixture *fx = *state;
+	char target[600], path[512];
+	pthread_t threads[8];
+	struct db *db = open_file(fx, "group.db"), *mem = open_memory();
+
+	exec(db, "CREATE TABLE t (x INTEGER)");
+	assert_int_equal(db_defer_sync(db, 1, NULL, 0), 0);
+	assert_int_equal(query_int(db, "PRAGMA synchronous"), 1); /* NORMAL: no sync per commit */
+	exec(db, "INSERT INTO t VALUES (1)");
+	/* Not inside a transaction. */
+	assert_int_equal(db_begin(db), 0);
+	assert_int_equal(db_defer_sync(db, 0, target, sizeof target), MC_EINVAL);
+	assert_int_equal(db_rollback(db), 0);
+	/* Too small a buffer: still back to waiting commits. */
+	assert_int_equal(db_defer_sync(db, 0, target, 8), MC_EINVAL);
+	assert_string_equal(target, "");
+	assert_int_equal(query_int(db, "PRAGMA synchronous"), 2);
+	assert_int_equal(db_defer_sync(db, 0, target, sizeof target), 0);
+	path_in(fx, "group.db-wal", path, sizeof path);
+	assert_string_equal(target, path);
+	assert_int_equal(db_sync_file(target), 0);
+	for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, sync_thread, target), 0);
+	for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+		void *res = (void *)1;
+
+		assert_int_equal(pthread_join(threads[i], &res), 0);
+		assert_null(res);
+	}
+	assert_int_equal(db_sync_file("/nonexistent/motcua.db-wal"), MC_EIO);
+	assert_int_equal(db_sync_file(""), MC_EINVAL);
+	/* In memory there is nothing to sync. */
+	assert_int_equal(db_defer_sync(mem, 1, NULL, 0), 0);
+	assert_int_equal(db_defer_sync(mem, 0, target, sizeof target), 0);
+	assert_string_equal(target, "");
+	db_close(mem);
+	db_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_file_pragmas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_defer_sync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_bad_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_unwritable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_types, setup, teardown),
