@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,7 @@ struct server {
 	uint32_t id_prefix;
 	int stop; /* set once by the main thread; read with __atomic by the loops */
 	pthread_mutex_t log_lock;
+	sem_t ready; /* posted by each loop once its receivers are registered */
 };
 
 static uint64_t now_ms(void)
@@ -425,11 +427,32 @@ static void begin_stop(struct server_thread *t)
 	h2o_context_request_shutdown(&t->ctx);
 }
 
+/*
+ * Set up the loop on its own thread: h2o's sockets (the worker pool's queue, the listener) take
+ * their buffers from the creating thread's allocator, so a loop built by the main thread would
+ * share the main thread's allocator with every other loop, without a lock.
+ */
+static void thread_setup(struct server_thread *t)
+{
+	h2o_context_init(&t->ctx, h2o_evloop_create(), &t->server->globalconf);
+	t->accept_ctx.ctx = &t->ctx;
+	t->accept_ctx.hosts = t->server->globalconf.hosts;
+	t->queue = h2o_multithread_create_queue(t->ctx.loop);
+	h2o_multithread_register_receiver(t->queue, &t->control, on_control);
+	h2o_multithread_register_receiver(t->queue, &t->finished, work_on_finished);
+	t->listener = h2o_evloop_socket_create(t->ctx.loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+	t->listener->data = t;
+	h2o_socket_read_start(t->listener, on_accept);
+}
+
 static void *thread_main(void *arg)
 {
 	struct server_thread *t = arg;
-	h2o_evloop_t *loop = t->ctx.loop;
+	h2o_evloop_t *loop;
 
+	thread_setup(t);
+	loop = t->ctx.loop;
+	sem_post(&t->server->ready);
 	for (;;) {
 		h2o_evloop_run(loop, t->stopping ? 10 : INT32_MAX);
 		log_flush(t);
@@ -456,15 +479,7 @@ static int thread_init(struct server *s, struct server_thread *t, unsigned index
 	}
 	if (open_listener(s->app->cfg, &t->listen_fd) != 0)
 		return MC_EIO;
-	h2o_context_init(&t->ctx, h2o_evloop_create(), &s->globalconf);
-	t->accept_ctx.ctx = &t->ctx;
-	t->accept_ctx.hosts = s->globalconf.hosts;
-	t->queue = h2o_multithread_create_queue(t->ctx.loop);
-	h2o_multithread_register_receiver(t->queue, &t->control, on_control);
-	h2o_multithread_register_receiver(t->queue, &t->finished, work_on_finished);
-	t->listener = h2o_evloop_socket_create(t->ctx.loop, t->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
-	t->listener->data = t;
-	h2o_socket_read_start(t->listener, on_accept);
+	/* The loop itself is set up by its thread (thread_setup). */
 	return 0;
 }
 
@@ -488,6 +503,7 @@ int server_run(struct app *app)
 	s.app = app;
 	s.nthreads = app->cfg->threads;
 	pthread_mutex_init(&s.log_lock, NULL);
+	sem_init(&s.ready, 0, 0);
 	if (getrandom(&s.id_prefix, sizeof(s.id_prefix), 0) != sizeof(s.id_prefix))
 		s.id_prefix = (uint32_t)time(NULL) ^ (uint32_t)getpid();
 
@@ -523,9 +539,6 @@ int server_run(struct app *app)
 		}
 		started = i + 1;
 	}
-	printf("motcua: serving %s on http://%s (%u threads)\n", app->cfg->base_url, app->cfg->listen,
-	       s.nthreads);
-	fflush(stdout);
 	for (unsigned i = 0; i < s.nthreads; i++) {
 		if (pthread_create(&s.threads[i].tid, NULL, thread_main, &s.threads[i]) != 0) {
 			fprintf(stderr, "motcua: cannot start thread %u\n", i);
@@ -533,7 +546,13 @@ int server_run(struct app *app)
 			started = i;
 			goto stop;
 		}
+		/* Its receivers must exist before anyone sends it a message (the stop below). */
+		while (sem_wait(&s.ready) != 0)
+			;
 	}
+	printf("motcua: serving %s on http://%s (%u threads)\n", app->cfg->base_url, app->cfg->listen,
+	       s.nthreads);
+	fflush(stdout);
 	do {
 		if (sigwait(&sigs, &sig) != 0)
 			sig = SIGTERM;
@@ -553,5 +572,6 @@ out:
 		for (unsigned i = 0; i < started; i++)
 			thread_dispose(&s.threads[i]);
 	free(s.threads);
+	sem_destroy(&s.ready);
 	return rc;
 }
