@@ -9,7 +9,7 @@ pkgs_build="gcc make pkg-config meson ninja-build libh2o-evloop-dev libssl-dev l
   libjs-chart.js"
 pkgs_test="libcmocka-dev valgrind python3-pytest python3-requests python3-bs4 python3-selenium
   chromium chromium-driver curl python3-aiosmtpd"
-pkgs_bench="nginx-light wrk curl"
+pkgs_bench="nginx-light wrk curl sqlite3"
 pkgs_fuzz="clang libclang-rt-14-dev"
 
 want=""

@@ -20,6 +20,7 @@
 #include "http/static.h"
 #include "http/work.h"
 #include "lib/err.h"
+#include "limit.h"
 #include "lib/tpl.h"
 #include "store/db.h"
 #include "sweeper.h"
@@ -196,7 +197,8 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 		}
 	}
 	app.workers = work_pool_new(c->threads);
-	if (app.workers == NULL) {
+	app.io_workers = work_pool_new_io(c->threads * LIMIT_IO_THREADS_PER_LOOP);
+	if (app.workers == NULL || app.io_workers == NULL) {
 		fprintf(stderr, "motcua: cannot start the worker threads\n");
 		goto out;
 	}
@@ -205,6 +207,7 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 out:
 	/* First: the sweeper uses the file store and wakes the mail sender. */
 	sweeper_stop(sweeper);
+	work_pool_free(app.io_workers);
 	work_pool_free(app.workers);
 	filestore_close(app.files);
 	mail_sender_stop(app.mail);

@@ -29,6 +29,9 @@
 #define LIMIT_SHUTDOWN_SECONDS     4u                  /* drain in-flight requests, then exit */
 #define LIMIT_WORKER_QUEUE         4096u               /* jobs waiting for a worker thread */
 #define LIMIT_THREADS              256u
+/* Threads for disk-bound jobs per event loop: each mostly waits on an fsync, and a disk serves
+ * several at once (measured: 8 threads for 2 loops, 380-516 uploads/s against 368-380 with 2). */
+#define LIMIT_IO_THREADS_PER_LOOP  4u
 
 /* Templates (lib/tpl.c). */
 #define LIMIT_TPL_BYTES            (4u * 1024 * 1024)  /* one template's source */

@@ -27,7 +27,8 @@ struct app {
 	json_t *site;             /* the portal's public identity (site_settings), for layouts */
 	const struct route *routes;
 	size_t nroutes;
-	struct work_pool *workers;
+	struct work_pool *workers;     /* CPU-heavy jobs (work_submit) */
+	struct work_pool *io_workers;  /* disk-bound jobs (work_submit_io) */
 	struct clock clock;            /* the time every rule sees (--clock-offset) */
 	unsigned char key[32];         /* server secret: signs anonymous CSRF tokens */
 	int secure_cookies;            /* base URL is https */

@@ -33,6 +33,7 @@ struct work_pool {
 	int stopping;
 	unsigned nthreads;
 	pthread_t *threads;
+	int io;        /* jobs wait on the disk: normal priority (work_pool_new_io) */
 };
 
 static void *worker_main(void *p)
@@ -43,7 +44,7 @@ static void *worker_main(void *p)
 	 * wants it (SCHED_IDLE), so pages keep answering quickly while hashes are computed.
 	 * Should that fail, a high nice value does nearly as well. */
 	struct sched_param sp = { 0 };
-	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0)
+	if (!wp->io && pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp) != 0)
 		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 
 	for (;;) {
@@ -68,12 +69,13 @@ static void *worker_main(void *p)
 	}
 }
 
-struct work_pool *work_pool_new(unsigned nthreads)
+static struct work_pool *pool_new(unsigned nthreads, int io)
 {
 	struct work_pool *wp = calloc(1, sizeof(*wp));
 
 	if (wp == NULL)
 		return NULL;
+	wp->io = io;
 	pthread_mutex_init(&wp->lock, NULL);
 	pthread_cond_init(&wp->ready, NULL);
 	wp->threads = calloc(nthreads, sizeof(*wp->threads));
@@ -86,6 +88,16 @@ struct work_pool *work_pool_new(unsigned nthreads)
 fail:
 	work_pool_free(wp);
 	return NULL;
+}
+
+struct work_pool *work_pool_new(unsigned nthreads)
+{
+	return pool_new(nthreads, 0);
+}
+
+struct work_pool *work_pool_new_io(unsigned nthreads)
+{
+	return pool_new(nthreads, 1);
 }
 
 void work_pool_free(struct work_pool *wp)
@@ -104,9 +116,9 @@ void work_pool_free(struct work_pool *wp)
 	free(wp);
 }
 
-int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*arg_free)(void *))
+static int submit(struct work_pool *wp, struct req *r, work_fn fn, work_done_fn done, void *arg,
+                  void (*arg_free)(void *))
 {
-	struct work_pool *wp = r->app->workers;
 	struct work_job *job;
 	int rc = 0;
 
@@ -141,6 +153,18 @@ int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*
 	}
 	r->job = job;
 	return 0;
+}
+
+int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*arg_free)(void *))
+{
+	return submit(r->app->workers, r, fn, done, arg, arg_free);
+}
+
+int work_submit_io(struct req *r, work_fn fn, work_done_fn done, void *arg,
+                   void (*arg_free)(void *))
+{
+	return submit(r->app->io_workers != NULL ? r->app->io_workers : r->app->workers, r, fn, done,
+	              arg, arg_free);
 }
 
 void work_detach(struct req *r)

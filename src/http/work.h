@@ -14,8 +14,14 @@ typedef void (*work_fn)(void *arg);
  * it answers the request. */
 typedef void (*work_done_fn)(struct req *r, void *arg);
 
-/* Start 'nthreads' worker threads.  NULL on failure. */
+/* Start 'nthreads' worker threads for CPU-heavy jobs (hashing, PDF): they run at the lowest
+ * priority (SCHED_IDLE), so the event loops keep the CPU.  NULL on failure. */
 struct work_pool *work_pool_new(unsigned nthreads);
+
+/* Start 'nthreads' worker threads for jobs that mostly wait on the disk (storing files with
+ * fsync, syncing the database's log, reading files): normal priority, and more threads than
+ * cores, so that several fsyncs are in flight at once.  NULL on failure. */
+struct work_pool *work_pool_new_io(unsigned nthreads);
 
 /* Finish the jobs already queued, stop the threads and free the pool.  NULL allowed. */
 void work_pool_free(struct work_pool *wp);
@@ -28,6 +34,11 @@ void work_pool_free(struct work_pool *wp);
  * MC_EINVAL: the request already waits for a job.  On any error the caller still owns 'arg'.
  */
 int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*arg_free)(void *));
+
+/* As work_submit, on the pool for disk-bound jobs (app->io_workers; the CPU pool when there is
+ * none). */
+int work_submit_io(struct req *r, work_fn fn, work_done_fn done, void *arg,
+                   void (*arg_free)(void *));
 
 /* The server registers this as each loop's receiver of finished jobs. */
 #define H2O_USE_LIBUV 0

@@ -652,7 +652,7 @@ static int finish_save(struct req *r, struct save_job *j)
 	j->remove = NULL;
 	j->answers = NULL;
 	j->errors = NULL;
-	rc = work_submit(r, sync_work, sync_done, k, save_job_free);
+	rc = work_submit_io(r, sync_work, sync_done, k, save_job_free);
 	if (rc != 0)
 		save_job_free(k);
 	return rc;
@@ -743,7 +743,7 @@ static int post_form(struct req *r, enum form_mode mode)
 	}
 	if (rc != 0)
 		goto out;
-	rc = work_submit(r, save_work, save_done, j, save_job_free);
+	rc = work_submit_io(r, save_work, save_done, j, save_job_free);
 	if (rc == 0)
 		j = NULL; /* the job owns it now */
 out:
@@ -1368,7 +1368,7 @@ int page_dossier_file(struct req *r)
 	j->files = r->app->files;
 	rc = dossier_file(r->db, &r->actor, id, fid, &j->ref);
 	if (rc == 0)
-		rc = work_submit(r, file_work, file_done, j, file_job_free);
+		rc = work_submit_io(r, file_work, file_done, j, file_job_free);
 	if (rc != 0)
 		file_job_free(j);
 	return rc;
