@@ -569,16 +569,9 @@ int account_send_password_link(const struct account_env *env, struct db *db, int
 	struct db_stmt *st;
 	int rc;
 
-	rc = db_prepare(db, "SELECT full_name, status, email FROM accounts WHERE id = ?", &st);
+	rc = db_row_by_id(db, "SELECT full_name, status, email FROM accounts WHERE id = ?", account_id, &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, account_id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_ENOTFOUND;
 	db_col_copy(st, 0, name, sizeof(name));
 	db_col_copy(st, 1, status, sizeof(status));
 	db_col_copy(st, 2, to, sizeof(to));

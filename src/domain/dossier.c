@@ -269,18 +269,11 @@ static int load_open_offering(struct db *db, int64_t offering_id, struct open_of
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	rc = db_prepare(db,
+	rc = db_row_by_id(db,
 		"SELECT o.procedure_id, o.desk_agency_id, o.competent_agency_id, p.applicant_type, "
-		"p.form_schema " OPEN_OFFERING_SQL, &st);
+		"p.form_schema " OPEN_OFFERING_SQL, offering_id, &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, offering_id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_ENOTFOUND;
 	o->procedure_id = db_col_int64(st, 0);
 	o->desk_id = db_col_int64(st, 1);
 	o->competent_id = db_col_int64(st, 2);
@@ -302,18 +295,11 @@ int dossier_offering_summary(struct db *db, const struct actor *a, int64_t offer
 	*out = NULL;
 	if (a == NULL || a->role != ROLE_CITIZEN || a->account_id <= 0)
 		return MC_EFORBIDDEN;
-	rc = db_prepare(db,
+	rc = db_row_by_id(db,
 		"SELECT p.code, p.name, d.name, d.address, d.phone, d.office_hours, c.name "
-		OPEN_OFFERING_SQL, &st);
+		OPEN_OFFERING_SQL, offering_id, &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, offering_id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_ENOTFOUND;
 	hours = catalog_format_hours(db_col_text(st, 5, NULL));
 	*out = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "offering",
 	                 (json_int_t)offering_id, "procedure_code", rows_text(st, 0),
@@ -984,22 +970,15 @@ int dossier_mail_facts(const struct account_env *env, struct db *db, int64_t id,
 	int rc;
 
 	*data = NULL;
-	rc = db_prepare(db,
+	rc = db_row_by_id(db,
 		"SELECT a.full_name, a.email, p.name, p.code, dk.name, dk.address, dk.phone, dk.email, "
 		"dk.office_hours, ca.name FROM dossiers d "
 		"JOIN accounts a ON a.id = d.owner_account_id "
 		"JOIN procedures p ON p.id = d.procedure_id "
 		"JOIN agencies dk ON dk.id = d.desk_agency_id "
-		"JOIN agencies ca ON ca.id = d.competent_agency_id WHERE d.id = ?", &st);
+		"JOIN agencies ca ON ca.id = d.competent_agency_id WHERE d.id = ?", id, &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_ENOTFOUND;
 	db_col_copy(st, 1, to, DOSSIER_EMAIL_SIZE);
 	snprintf(path, sizeof path, "/dossiers/%" PRId64, id);
 	if ((rc = dossier_make_link(link, env->base_url, path, "")) != 0)
@@ -1653,18 +1632,11 @@ static int load_agencies(struct db *db, int64_t id, int64_t *desk, int64_t *comp
 	struct db_stmt *st;
 	int rc;
 
-	rc = db_prepare(db,
+	rc = db_row_by_id(db,
 		"SELECT desk_agency_id, competent_agency_id, status, version, "
-		"owner_account_id IS NOT NULL FROM dossiers WHERE id = ?", &st);
+		"owner_account_id IS NOT NULL FROM dossiers WHERE id = ?", id, &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_ENOTFOUND;
 	*desk = db_col_int64(st, 0);
 	*competent = db_col_int64(st, 1);
 	db_col_copy(st, 2, status, STATUS_SIZE);

@@ -234,18 +234,26 @@ int db_sync_file(const char *path)
 	return rc;
 }
 
+int db_row_by_id(struct db *db, const char *sql, int64_t id, struct db_stmt **out)
+{
+	int rc;
+
+	*out = NULL;
+	if ((rc = db_prepare(db, sql, out)) != 0 || (rc = db_bind_int64(*out, 1, id)) != 0)
+		return rc;
+	rc = db_step(*out);
+	if (rc == DB_ROW)
+		return 0;
+	return rc < 0 ? rc : MC_ENOTFOUND;
+}
+
 int db_get_int64(struct db *db, const char *sql, int64_t arg, int64_t *out)
 {
 	struct db_stmt *st;
-	int rc;
+	int rc = db_row_by_id(db, sql, arg, &st);
 
-	if ((rc = db_prepare(db, sql, &st)) != 0 || (rc = db_bind_int64(st, 1, arg)) != 0)
+	if (rc != 0)
 		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_ENOTFOUND;
 	*out = db_col_int64(st, 0);
 	db_reset(st);
 	return 0;

@@ -81,6 +81,13 @@ int db_defer_sync(struct db *db, int on, char *target, size_t cap);
 int db_sync_file(const char *path);
 
 /*
+ * Prepare the one-parameter query 'sql', bind 'id' to its '?' and step to its first row: 0 with
+ * *out on that row (read it with db_col_*, then db_reset it); MC_ENOTFOUND: no row; the errors
+ * of db_prepare and db_step.  The common "load the record with this id".
+ */
+int db_row_by_id(struct db *db, const char *sql, int64_t id, struct db_stmt **out);
+
+/*
  * Run the one-parameter query 'sql' with 'arg' bound to its '?' and read column 0 of its first
  * row as an integer into *out (the statement is reset after).  The common "how many" and "which
  * id" lookups.  MC_ENOTFOUND: no row (*out untouched); the errors of db_prepare and db_step.

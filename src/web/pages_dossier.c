@@ -16,7 +16,6 @@
 #include "domain/dossier.h"
 #include "domain/field_errors.h"
 #include "domain/formschema.h"
-#include "domain/procedure.h"
 #include "http/work.h"
 #include "http/req.h"
 #include "http/server.h"
