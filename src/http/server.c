@@ -37,6 +37,7 @@ struct server {
 	int stop; /* set once by the main thread; read with __atomic by the loops */
 	pthread_mutex_t log_lock;
 	sem_t ready; /* posted by each loop once its receivers are registered */
+	sem_t go;    /* posted once per loop after the ready line: only then it accepts */
 };
 
 static uint64_t now_ms(void)
@@ -453,6 +454,10 @@ static void *thread_main(void *arg)
 	thread_setup(t);
 	loop = t->ctx.loop;
 	sem_post(&t->server->ready);
+	/* Connections wait in the backlog until every loop is up and the ready line is out,
+	 * so no access-log line ever precedes it. */
+	while (sem_wait(&t->server->go) != 0)
+		;
 	for (;;) {
 		h2o_evloop_run(loop, t->stopping ? 10 : INT32_MAX);
 		log_flush(t);
@@ -504,6 +509,7 @@ int server_run(struct app *app)
 	s.nthreads = app->cfg->threads;
 	pthread_mutex_init(&s.log_lock, NULL);
 	sem_init(&s.ready, 0, 0);
+	sem_init(&s.go, 0, 0);
 	if (getrandom(&s.id_prefix, sizeof(s.id_prefix), 0) != sizeof(s.id_prefix))
 		s.id_prefix = (uint32_t)time(NULL) ^ (uint32_t)getpid();
 
@@ -553,6 +559,8 @@ int server_run(struct app *app)
 	printf("motcua: serving %s on http://%s (%u threads)\n", app->cfg->base_url, app->cfg->listen,
 	       s.nthreads);
 	fflush(stdout);
+	for (unsigned i = 0; i < s.nthreads; i++)
+		sem_post(&s.go);
 	do {
 		if (sigwait(&sigs, &sig) != 0)
 			sig = SIGTERM;
@@ -561,6 +569,9 @@ int server_run(struct app *app)
 	        sig == SIGTERM ? "SIGTERM" : "SIGINT");
 	started = s.nthreads;
 stop:
+	if (started < s.nthreads) /* the ready line was never printed: release those that started */
+		for (unsigned i = 0; i < started; i++)
+			sem_post(&s.go);
 	__atomic_store_n(&s.stop, 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < started; i++)
 		h2o_multithread_send_message(&s.threads[i].control, NULL);
@@ -573,5 +584,6 @@ out:
 			thread_dispose(&s.threads[i]);
 	free(s.threads);
 	sem_destroy(&s.ready);
+	sem_destroy(&s.go);
 	return rc;
 }
