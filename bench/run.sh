@@ -230,7 +230,7 @@ if want home || want lookup; then
 	run_wrk() {
 		local name=$1 url=$2 out rps
 		shift 2
-		out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${SECONDS_EACH}s" "$@" "$url")
+		out=$(wrk -t"$WRK_THREADS" -c"$WRK_CONNECTIONS" -d"${SECONDS_EACH}s" "$url" "$@")
 		echo "$out" >"$DIR/wrk-$name-$RANDOM.txt"
 		if grep -q "Non-2xx" <<<"$out" ||
 			awk '$1 == "status_other" && $2 != 0 {bad = 1} END {exit !bad}' <<<"$out"; then
@@ -248,6 +248,7 @@ if want home || want lookup; then
 
 	note_idle "the home page and lookup runs"
 	declare -a NGINX_RPS=() MOTCUA_RPS=() NGINX_LOOKUP_RPS=() MOTCUA_LOOKUP_RPS=()
+	declare -a NGINX_FRESH_RPS=() MOTCUA_FRESH_RPS=()
 	COOKIE_ARGS=(-H "Cookie: mc_session=${SESSION:-none}")
 	for round in 1 2; do
 		if want home; then
@@ -268,6 +269,15 @@ if want home || want lookup; then
 				-s "$HERE/lookup.lua")
 			MOTCUA_LOOKUP_RPS+=("$r")
 			printf 'round %d  motcua /lookup?...  %12.2f req/s\n' "$round" "$r"
+			# Every URL new: no kept page, each one read and rendered.
+			r=$(run_wrk nginx-lookup-fresh "http://127.0.0.1:$NGINX_LOOKUP_PORT/index.html" \
+				"${COOKIE_ARGS[@]}" -s "$HERE/lookup.lua" -- fresh)
+			NGINX_FRESH_RPS+=("$r")
+			printf 'round %d  nginx  lookup copy, new URL each  %12.2f req/s\n' "$round" "$r"
+			r=$(run_wrk motcua-lookup-fresh "$BASE$LOOKUP_URL" "${COOKIE_ARGS[@]}" \
+				-s "$HERE/lookup.lua" -- fresh)
+			MOTCUA_FRESH_RPS+=("$r")
+			printf 'round %d  motcua /lookup?..., new URL each  %12.2f req/s\n' "$round" "$r"
 		fi
 	done
 
@@ -288,10 +298,14 @@ if want home || want lookup; then
 		MOTCUA_LOOKUP_AVG=$(avg "${MOTCUA_LOOKUP_RPS[@]}")
 		LOOKUP_RATIO=$(ratio "$MOTCUA_LOOKUP_AVG" "$NGINX_LOOKUP_AVG")
 		echo "lookup average  nginx  $NGINX_LOOKUP_AVG req/s (static copy, $(wc -c <"$DIR/lookup.html") bytes)"
-		echo "lookup average  motcua $MOTCUA_LOOKUP_AVG req/s (session, database, template)"
+		echo "lookup average  motcua $MOTCUA_LOOKUP_AVG req/s (session, database check, kept page)"
 		echo "lookup ratio motcua/nginx: $LOOKUP_RATIO (target 1.00)"
 		awk -v r="$LOOKUP_RATIO" 'BEGIN {exit !(r >= 1.0)}' ||
 			FAILED+=("lookup: $LOOKUP_RATIO x nginx, under 1.0")
+		NGINX_FRESH_AVG=$(avg "${NGINX_FRESH_RPS[@]}")
+		MOTCUA_FRESH_AVG=$(avg "${MOTCUA_FRESH_RPS[@]}")
+		echo "lookup, new URL each: nginx $NGINX_FRESH_AVG req/s, motcua $MOTCUA_FRESH_AVG req/s" \
+			"(every page read and rendered), ratio $(ratio "$MOTCUA_FRESH_AVG" "$NGINX_FRESH_AVG")"
 	fi
 	echo "access log: motcua $(wc -l <"$DIR/motcua-access.log") lines," \
 		"nginx $(cat "$DIR/nginx-access.log" "$DIR"/lookup/nginx-access.log 2>/dev/null |

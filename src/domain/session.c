@@ -2,6 +2,7 @@
 #include "domain/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/actor.h"
@@ -36,22 +37,31 @@ int session_create(struct db *db, int64_t account_id, int64_t now_ms,
 	return rc < 0 ? rc : 0;
 }
 
-int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct actor *out)
-{
-	char hash[TOKEN_HASH_LEN + 1], now[32], idle_since[32], last_seen[32];
-	struct db_stmt *st;
-	int rc, live;
+/* A session as read from the database, and as the connection's memo keeps it. */
+struct session_row {
+	struct actor actor;      /* session_hash not yet set */
+	int64_t last_seen_ms;    /* the stored instants; an unreadable one reads as 0 (expired) */
+	int64_t expires_ms;
+	int usable;              /* 0: a staff account without a role: treated as logged out */
+};
 
-	if (!token_valid_shape(cookie))
-		return MC_ENOTFOUND;
-	token_hash(cookie, hash);
-	clock_iso8601(now_ms, now, sizeof(now));
-	clock_iso8601(now_ms - SESSION_IDLE_MS, idle_since, sizeof(idle_since));
+static void row_drop(void *p)
+{
+	free(p);
+}
+
+/* Read the session 'hash' names: 0 with *row, MC_ENOTFOUND (none, or its account is not active,
+ * or a staff account's agency is not), MC_EDB. */
+static int session_read(struct db *db, const char *hash, struct session_row *row)
+{
+	struct actor *out = &row->actor;
+	struct db_stmt *st;
+	int rc;
+
 	rc = db_prepare(db,
-	                "SELECT s.account_id, s.csrf_token, s.last_seen_at, "
-	                "s.last_seen_at > ? AND s.expires_at > ?, a.account_type, a.full_name, "
-	                "a.email, f.role, f.agency_id, f.department_id FROM sessions s "
-	                "JOIN accounts a ON a.id = s.account_id "
+	                "SELECT s.account_id, s.csrf_token, s.last_seen_at, s.expires_at, "
+	                "a.account_type, a.full_name, a.email, f.role, f.agency_id, f.department_id "
+	                "FROM sessions s JOIN accounts a ON a.id = s.account_id "
 	                "LEFT JOIN staff f ON f.account_id = a.id "
 	                "LEFT JOIN agencies g ON g.id = f.agency_id "
 	                "WHERE s.id_hash = ? AND a.status = 'active' "
@@ -59,20 +69,22 @@ int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct act
 	                &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_cstr(st, 1, idle_since)) != 0 || (rc = db_bind_cstr(st, 2, now)) != 0 ||
-	    (rc = db_bind_cstr(st, 3, hash)) != 0)
+	if ((rc = db_bind_cstr(st, 1, hash)) != 0)
 		return rc;
 	rc = db_step(st);
 	if (rc < 0)
 		return rc;
 	if (rc == DB_DONE)
 		return MC_ENOTFOUND;
-	memset(out, 0, sizeof(*out));
+	memset(row, 0, sizeof(*row));
+	row->usable = 1;
 	out->role = ROLE_CITIZEN;
 	out->account_id = db_col_int64(st, 0);
 	db_col_copy(st, 1, out->csrf, sizeof(out->csrf));
-	db_col_copy(st, 2, last_seen, sizeof(last_seen));
-	live = (int)db_col_int64(st, 3);
+	if (clock_parse_iso8601(db_col_text(st, 2, NULL), &row->last_seen_ms) != 0)
+		row->last_seen_ms = 0;
+	if (clock_parse_iso8601(db_col_text(st, 3, NULL), &row->expires_ms) != 0)
+		row->expires_ms = 0;
 	db_col_copy(st, 4, out->account_type, sizeof(out->account_type));
 	db_col_copy(st, 5, out->full_name, sizeof(out->full_name));
 	db_col_copy(st, 6, out->email, sizeof(out->email));
@@ -83,27 +95,68 @@ int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct act
 		out->agency_id = db_col_int64(st, 8);
 		out->department_id = db_col_int64(st, 9);
 		if (out->staff_role == STAFF_NONE)
-			live = 0;
+			row->usable = 0;
 	}
 	db_reset(st);
-	memcpy(out->session_hash, hash, sizeof(hash));
-	if (!live) {
+	return 0;
+}
+
+/*
+ * The session row, from the connection's memo when nothing was committed since it was read
+ * there: a page view then costs no query at all, and the checks below stay exact because the
+ * row is the database's row and the instants are compared with 'now' each time.
+ */
+static int session_row(struct db *db, const char *hash, struct session_row *row)
+{
+	char key[sizeof("session:") + TOKEN_HASH_LEN];
+	const struct session_row *kept;
+	struct session_row *copy;
+	uint64_t since;
+	int rc;
+
+	snprintf(key, sizeof(key), "session:%s", hash);
+	if ((kept = db_memo_get(db, key)) != NULL) {
+		*row = *kept;
+		return 0;
+	}
+	since = db_memo_epoch(db);
+	if ((rc = session_read(db, hash, row)) != 0)
+		return rc;
+	if ((copy = malloc(sizeof(*copy))) != NULL) {
+		*copy = *row;
+		db_memo_put(db, key, since, copy, row_drop);
+	}
+	return 0;
+}
+
+int session_lookup(struct db *db, const char *cookie, int64_t now_ms, struct actor *out)
+{
+	char hash[TOKEN_HASH_LEN + 1], now[32];
+	struct session_row row;
+	struct db_stmt *st;
+	int rc;
+
+	if (!token_valid_shape(cookie))
+		return MC_ENOTFOUND;
+	token_hash(cookie, hash);
+	if ((rc = session_row(db, hash, &row)) != 0)
+		return rc;
+	if (!row.usable || row.last_seen_ms <= now_ms - SESSION_IDLE_MS || row.expires_ms <= now_ms) {
 		session_delete(db, hash);
 		memset(out, 0, sizeof(*out));
 		return MC_ENOTFOUND;
 	}
+	*out = row.actor;
+	memcpy(out->session_hash, hash, sizeof(hash));
 	/* Move last-seen forward at most once a minute: one write per minute per visitor. */
-	{
-		char minute_ago[32];
-		clock_iso8601(now_ms - 60 * 1000, minute_ago, sizeof(minute_ago));
-		if (strcmp(last_seen, minute_ago) < 0) {
-			rc = db_prepare(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", &st);
-			if (rc == 0 && (rc = db_bind_cstr(st, 1, now)) == 0 &&
-			    (rc = db_bind_cstr(st, 2, hash)) == 0)
-				rc = db_step(st);
-			if (rc < 0)
-				return rc;
-		}
+	if (row.last_seen_ms < now_ms - 60 * 1000) {
+		clock_iso8601(now_ms, now, sizeof(now));
+		rc = db_prepare(db, "UPDATE sessions SET last_seen_at = ? WHERE id_hash = ?", &st);
+		if (rc == 0 && (rc = db_bind_cstr(st, 1, now)) == 0 &&
+		    (rc = db_bind_cstr(st, 2, hash)) == 0)
+			rc = db_step(st);
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }

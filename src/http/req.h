@@ -37,6 +37,7 @@ struct req {
 	struct cookie_jar cookies;
 	char anon_csrf[TOKEN_LEN + 1]; /* pre-session CSRF nonce (cookie mc_csrf), "" if none yet */
 	char client[64];        /* the client's address once asked for (req_client) */
+	uint64_t memo_since;    /* db_memo_epoch before the session was read (respond_page_keep) */
 	int responded;
 };
 
@@ -71,6 +72,24 @@ const char *req_header(const struct req *r, const h2o_token_t *token, size_t *le
  * On a rendering failure sends the 500 page instead.
  */
 void respond_page(struct req *r, int status, const char *tpl, json_t *data);
+
+/*
+ * Kept pages.  A page that depends on nothing but the database, the visitor's session and the
+ * URL (no clock, no random value, nothing from other headers) may be kept in the connection's
+ * memo (db.h) once rendered, and sent again byte for byte while nothing is committed to the
+ * database.  Any commit anywhere, including the session's own once-a-minute touch, drops every
+ * kept page, so what is sent is always what rendering it again would give.
+ *
+ * respond_kept: when this URL's page is kept for this session, send it (same status, same
+ * headers) and return 1; otherwise 0 and nothing is sent.  Call it after the route's checks,
+ * in place of the handler's reads.
+ *
+ * respond_page_keep: respond_page, then keep the page for this session and URL when nothing was
+ * committed since the session was read (the dispatcher takes r->memo_since then).  Pages of
+ * anonymous visitors, and URLs too long for a memo key, are sent but not kept.
+ */
+int respond_kept(struct req *r);
+void respond_page_keep(struct req *r, int status, const char *tpl, json_t *data);
 
 /* Send the fixed Vietnamese error page for 'status' (400, 403, 404, 405, 409, 413, 422, 429, 500,
  * 503; anything else is sent as 500).  Never echoes anything of the request. */

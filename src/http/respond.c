@@ -14,6 +14,7 @@
 #include "lib/tpl.h"
 #include "lib/utf8.h"
 #include "limit.h"
+#include "store/db.h"
 
 /* No inline script or style anywhere; Bootstrap's form controls draw their icons from data:
  * SVG images, hence img-src data:. */
@@ -243,11 +244,12 @@ void respond_bytes(struct req *r, int status, const char *content_type, const ch
 
 static const char html_type[] = "text/html; charset=utf-8";
 
-void respond_page(struct req *r, int status, const char *tpl, json_t *data)
+/* Render page 'tpl' with 'data' (taking it) into 'out'; MC_EIO when the template fails. */
+static int render_page(struct req *r, const char *tpl, json_t *data, struct buf *out)
 {
-	struct buf out;
+	int rc = 0;
 
-	buf_init(&out, r->pool);
+	buf_init(out, r->pool);
 	if (data == NULL)
 		data = json_object();
 	json_object_set(data, "site", r->app->site);
@@ -258,15 +260,87 @@ void respond_page(struct req *r, int status, const char *tpl, json_t *data)
 		                              r->actor.role == ROLE_CITIZEN, "is_staff",
 		                              r->actor.role == ROLE_STAFF, "is_admin",
 		                              actor_is_admin(&r->actor)));
-	if (tpl_render(r->app->templates, tpl, data, &out) != 0) {
-		json_decref(data);
+	if (tpl_render(r->app->templates, tpl, data, out) != 0)
+		rc = MC_EIO;
+	json_decref(data);
+	return rc;
+}
+
+static void send_page(struct req *r, int status, const char *body, size_t len)
+{
+	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+	               H2O_STRLIT("no-store"));
+	respond_bytes(r, status, html_type, body, len);
+}
+
+void respond_page(struct req *r, int status, const char *tpl, json_t *data)
+{
+	struct buf out;
+
+	if (render_page(r, tpl, data, &out) != 0) {
 		respond_error(r, 500);
 		return;
 	}
-	json_decref(data);
-	h2o_add_header(r->pool, &r->h2o->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
-	               H2O_STRLIT("no-store"));
-	respond_bytes(r, status, html_type, out.data, out.len);
+	send_page(r, status, out.data, out.len);
+}
+
+/* A page in the connection's memo. */
+struct kept_page {
+	int status;
+	size_t len;
+	char body[];
+};
+
+static void kept_page_drop(void *p)
+{
+	free(p);
+}
+
+/* The memo key of this URL's page for this session: 0, or MC_EINVAL (no session, too long). */
+static int kept_key(const struct req *r, char key[DB_MEMO_KEY_MAX + 1])
+{
+	const h2o_iovec_t *url = &r->h2o->path; /* path and query, as sent */
+	int n;
+
+	if (r->actor.session_hash[0] == '\0' || url->len > DB_MEMO_KEY_MAX)
+		return MC_EINVAL;
+	n = snprintf(key, DB_MEMO_KEY_MAX + 1, "page:%s:%.*s", r->actor.session_hash,
+	             (int)url->len, url->base);
+	return n > 0 && n <= DB_MEMO_KEY_MAX ? 0 : MC_EINVAL;
+}
+
+int respond_kept(struct req *r)
+{
+	char key[DB_MEMO_KEY_MAX + 1];
+	const struct kept_page *p;
+	char *body;
+
+	if (kept_key(r, key) != 0 || (p = db_memo_get(r->db, key)) == NULL)
+		return 0;
+	/* The memo's copy may go with the next memo call; h2o sends from the request's pool. */
+	body = h2o_mem_alloc_pool(r->pool, p->len > 0 ? p->len : 1);
+	memcpy(body, p->body, p->len);
+	send_page(r, p->status, body, p->len);
+	return 1;
+}
+
+void respond_page_keep(struct req *r, int status, const char *tpl, json_t *data)
+{
+	char key[DB_MEMO_KEY_MAX + 1];
+	struct kept_page *p;
+	struct buf out;
+
+	if (render_page(r, tpl, data, &out) != 0) {
+		respond_error(r, 500);
+		return;
+	}
+	if (kept_key(r, key) == 0 && (p = malloc(sizeof(*p) + out.len)) != NULL) {
+		p->status = status;
+		p->len = out.len;
+		memcpy(p->body, out.data, out.len);
+		db_memo_put(r->db, key, r->memo_since, p, kept_page_drop);
+	}
+	send_page(r, status, out.data, out.len);
 }
 
 /* The fixed texts of the error pages.  They say what happened and what to do; they never

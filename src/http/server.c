@@ -160,6 +160,8 @@ static int load_visitor(struct req *r)
 	if ((v = cookie_get(&r->cookies, COOKIE_CSRF)) != NULL && token_valid_shape(v))
 		snprintf(r->anon_csrf, sizeof(r->anon_csrf), "%s", v);
 	if ((v = cookie_get(&r->cookies, COOKIE_SESSION)) != NULL) {
+		/* Before the session is read: a page kept for it must not predate a commit. */
+		r->memo_since = db_memo_epoch(r->db);
 		rc = session_lookup(r->db, v, clock_now_ms(&r->app->clock), &r->actor);
 		if (rc == MC_ENOTFOUND)
 			memset(&r->actor, 0, sizeof(r->actor));

@@ -56,23 +56,43 @@ char *clock_iso8601(int64_t ms, char *out, size_t len)
 	return out;
 }
 
+/* The 'n' decimal digits at s as a number, or -1 when one is not a digit. */
+static int digits(const char *s, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
 int clock_parse_iso8601(const char *s, int64_t *ms)
 {
 	struct tm tm;
-	int y, mo, d, h, mi, sec, milli = 0, n = 0;
+	int y, mo, d, h, mi, sec, milli = 0;
 
-	if (s == NULL)
+	/* "YYYY-MM-DDTHH:MM:SS" exactly (this runs for every time shown, so no sscanf), then an
+	 * optional ".mmm", then "Z". */
+	if (s == NULL || strnlen(s, 20) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':')
 		return MC_EINVAL;
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
-		return MC_EINVAL;
-	s += n;
+	y = digits(s, 4);
+	mo = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	h = digits(s + 11, 2);
+	mi = digits(s + 14, 2);
+	sec = digits(s + 17, 2);
+	s += 19;
 	if (*s == '.') {
-		if (sscanf(s, ".%3d%n", &milli, &n) != 1 || n != 4)
+		if ((milli = digits(s + 1, 3)) < 0)
 			return MC_EINVAL;
-		s += n;
+		s += 4;
 	}
-	if (strcmp(s, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60)
+	if (strcmp(s, "Z") != 0 || y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 ||
+	    h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
 		return MC_EINVAL;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;

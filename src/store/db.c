@@ -85,6 +85,7 @@ void db_close(struct db *db)
 {
 	if (db == NULL)
 		return;
+	db_memo_free(db);
 	if (db->conn != NULL)
 		db->ops->close(db);
 	free(db);

@@ -147,6 +147,38 @@ int db_migrate(struct db *db, const char *dir, int *applied, char *err, size_t e
 /* The highest applied migration number (0 when none).  MC_EDB on failure. */
 int db_schema_version(struct db *db, int64_t *version);
 
+/*
+ * Memo: values derived from the database, kept per connection and exact by construction.  An
+ * entry is returned only while nothing has been committed to the database since it was read:
+ * by this connection, by another one of this process, or by another process (the command line,
+ * sqlite3).  Any commit empties the whole memo, so a memo suits what is read far more often
+ * than anything is written; it is never a substitute for reading inside a transaction.  Each
+ * call below first checks the database's generation (SQLite: 48 bytes of shared memory, no
+ * system call).
+ *
+ * db_memo_epoch: take it before reading what is to be stored (0: the memo cannot work now).
+ *
+ * db_memo_get: the value stored under 'key', or NULL (a miss: nothing stored, a commit since,
+ * a transaction open, or a backend that cannot tell).  The pointer stays valid until the next
+ * db_memo_* call on this connection: copy what is needed, or take a reference, first.
+ *
+ * db_memo_put: store 'value', read after db_memo_epoch returned 'since', under 'key' (at most
+ * DB_MEMO_KEY_MAX bytes), to be released with 'drop' (may be NULL) when replaced or emptied.
+ * When anything was committed since 'since' was taken, or a transaction is open, nothing is
+ * stored, 'value' is dropped at once and MC_ECONFLICT returned; MC_EINVAL: a bad key (dropped
+ * too); MC_ENOMEM.  The memo holds at most DB_MEMO_SLOTS entries: a new key may replace
+ * another.
+ *
+ * db_memo_free (db_close calls it): empty the memo and release it.
+ */
+#define DB_MEMO_SLOTS   256
+#define DB_MEMO_KEY_MAX 255
+uint64_t db_memo_epoch(struct db *db);
+void *db_memo_get(struct db *db, const char *key);
+int db_memo_put(struct db *db, const char *key, uint64_t since, void *value,
+                void (*drop)(void *value));
+void db_memo_free(struct db *db);
+
 /* Which backend this is: "sqlite" (later "postgresql"). */
 const char *db_backend(const struct db *db);
 

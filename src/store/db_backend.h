@@ -9,6 +9,9 @@
 
 struct db_backend_ops;
 
+/* The size of a generation (the generation operation below). */
+#define DB_GEN_SIZE 48
+
 enum db_schema_phase { DB_SCHEMA_BEFORE, DB_SCHEMA_CHECK, DB_SCHEMA_AFTER };
 
 /*
@@ -18,6 +21,7 @@ enum db_schema_phase { DB_SCHEMA_BEFORE, DB_SCHEMA_CHECK, DB_SCHEMA_AFTER };
 struct db {
 	const struct db_backend_ops *ops;
 	void *conn;
+	struct db_memo *memo; /* db_memo_*: NULL until the first put */
 };
 
 /*
@@ -69,6 +73,12 @@ struct db_backend_ops {
 
 	/* See db_defer_sync.  May be NULL (a backend whose commits are always synchronous). */
 	int (*defer_sync)(struct db *db, int on, char *target, size_t cap);
+
+	/* DB_GEN_SIZE bytes that change whenever anything is committed to the database, by this
+	 * connection or any other, in any process (db_memo_get's check).  MC_EINVAL inside a
+	 * transaction; MC_ECONFLICT when a commit was under way.  May be NULL: a backend that
+	 * cannot tell keeps no memo. */
+	int (*generation)(struct db *db, unsigned char gen[DB_GEN_SIZE]);
 
 	/* Called around each migration: before its transaction, before its commit (MC_EDB when the
 	 * changed schema breaks a reference), and after it ended either way.  May be NULL. */

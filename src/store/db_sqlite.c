@@ -41,6 +41,8 @@ struct sqlite_conn {
 	int busy_ms;   /* how long to wait for the write lock */
 	int writer;    /* this connection holds the process's writer lock */
 	char msg[512]; /* last error, for db_errmsg */
+	sqlite3_file *shm_file;       /* sqlite_generation: the database file, once its WAL index */
+	const void volatile *shm;     /* is mapped, and the index's first region */
 };
 
 /*
@@ -487,6 +489,66 @@ static int64_t sqlite_changes(struct db *db)
 	return sqlite3_changes64(conn_of(db)->handle);
 }
 
+/*
+ * The generation: the header of the WAL index, the shared memory every connection to the
+ * database (of any process) reads and writes under SQLite's WAL protocol.  A commit appends
+ * frames and rewrites the header (mxFrame, the frame checksums; a restarted WAL gets new salts),
+ * and no commit is visible to a reader before that, so while the 48 header bytes stay the same
+ * nothing was committed.  The header layout is SQLite's file format (walformat.html, "The
+ * WAL-Index Header"), fixed because connections of different SQLite versions share it.
+ *
+ * The header is read as SQLite's own readers read it, without a lock: its two copies, with a
+ * memory barrier between, must agree (a writer writes the second, then the first).  That costs
+ * no system call, where starting a read transaction (PRAGMA data_version) takes POSIX locks
+ * that the event-loop threads contend for.  Until the connection has mapped the index (before
+ * its first read) the pragma answers instead, with the connection's own change count.
+ */
+#define WAL_HDR_SIZE 48
+
+static int sqlite_generation(struct db *db, unsigned char gen[DB_GEN_SIZE])
+{
+	struct sqlite_conn *c = conn_of(db);
+	unsigned char copy[WAL_HDR_SIZE];
+	struct db_stmt *st;
+	int64_t v[2];
+	int rc;
+
+	if (!sqlite3_get_autocommit(c->handle))
+		return MC_EINVAL;
+	if (c->shm_file == NULL) {
+		sqlite3_file *f = NULL;
+		void volatile *region = NULL;
+
+		if (sqlite3_file_control(c->handle, "main", SQLITE_FCNTL_FILE_POINTER, &f) ==
+		            SQLITE_OK &&
+		    f != NULL && f->pMethods != NULL && f->pMethods->iVersion >= 2 &&
+		    f->pMethods->xShmMap(f, 0, 32768, 0, &region) == SQLITE_OK && region != NULL) {
+			c->shm_file = f;
+			c->shm = region;
+		}
+	}
+	if (c->shm != NULL) {
+		memcpy(gen, (const void *)c->shm, WAL_HDR_SIZE);
+		c->shm_file->pMethods->xShmBarrier(c->shm_file);
+		memcpy(copy, (const unsigned char *)c->shm + WAL_HDR_SIZE, WAL_HDR_SIZE);
+		/* A writer between the two copies: call it a change. */
+		return memcmp(gen, copy, WAL_HDR_SIZE) == 0 ? 0 : MC_ECONFLICT;
+	}
+	if ((rc = sqlite_prepare(db, "PRAGMA data_version", &st)) != 0)
+		return rc;
+	rc = sqlite_step(st);
+	if (rc != DB_ROW) {
+		sqlite_reset(st);
+		return rc < 0 ? rc : MC_EDB;
+	}
+	v[0] = sqlite_col_int64(st, 0);
+	sqlite_reset(st);
+	v[1] = sqlite3_total_changes64(c->handle);
+	memset(gen, 0xff, DB_GEN_SIZE); /* never a WAL header: its version field is 3007000 */
+	memcpy(gen, v, sizeof(v));
+	return 0;
+}
+
 /* Run a parameterless statement from the cache to completion. */
 static int run_simple(struct db *db, const char *sql)
 {
@@ -673,4 +735,5 @@ const struct db_backend_ops db_sqlite_ops = {
 	.table_exists = sqlite_table_exists,
 	.schema_change = sqlite_schema_change,
 	.defer_sync = sqlite_defer_sync,
+	.generation = sqlite_generation,
 };

@@ -2,11 +2,12 @@
  * one's own account (POST /lookup/attach).  Handlers parse, call domain/dossier_lookup.c,
  * render; what a lookup may show and who may attach is decided there.
  *
- * GET /lookup is hammered by the bench, so its successful path stays lean: the session check
- * the dispatcher does, one read of the rate-limit block (when the limit is on), one indexed
- * query for the dossier and its timeline, and the result template.  The form's choices (a
- * query over the desk agencies) are read only when the form is shown: the result page links
- * back to a prefilled form instead of repeating it. */
+ * GET /lookup is what citizens refresh while they wait, so its successful path stays lean:
+ * the session check the dispatcher does, one read of the rate-limit block (when the limit is
+ * on), one indexed query for the dossier and its timeline, and the result template; and the
+ * page is kept (respond_page_keep), so a refresh while nothing was committed is sent again
+ * without any of them.  The form's choices (a query over the desk agencies) are read only when
+ * the form is shown: the result page links back to a prefilled form instead of repeating it. */
 #include "web/pages.h"
 
 #include <inttypes.h>
@@ -112,7 +113,7 @@ static int result_page(struct req *r, int64_t agency_id, json_t *d)
 		json_decref(data);
 		return rc;
 	}
-	respond_page(r, 200, "lookup/result", data);
+	respond_page_keep(r, 200, "lookup/result", data);
 	return 0;
 }
 
@@ -136,6 +137,10 @@ int page_lookup(struct req *r)
 	agency_id = id_of(view_query(r, "agency"));
 	if (form_get(q, "receipt") == NULL)
 		return form_page(r, 200, agency_id, NULL, 0);
+	/* A result page depends on the database, the session and the URL only: a citizen who
+	 * refreshes it, while nothing changed, gets the same bytes without a query. */
+	if (respond_kept(r))
+		return 0;
 	lq.procedure_code = view_query(r, "procedure");
 	lq.agency_id = agency_id;
 	lq.receipt_no = view_query(r, "receipt");
