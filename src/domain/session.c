@@ -124,7 +124,7 @@ static int session_row(struct db *db, const char *hash, struct session_row *row)
 		return rc;
 	if ((copy = malloc(sizeof(*copy))) != NULL) {
 		*copy = *row;
-		db_memo_put(db, key, since, copy, row_drop);
+		db_memo_put(db, key, since, copy, sizeof(*copy), row_drop);
 	}
 	return 0;
 }

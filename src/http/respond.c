@@ -338,7 +338,7 @@ void respond_page_keep(struct req *r, int status, const char *tpl, json_t *data)
 		p->status = status;
 		p->len = out.len;
 		memcpy(p->body, out.data, out.len);
-		db_memo_put(r->db, key, r->memo_since, p, kept_page_drop);
+		db_memo_put(r->db, key, r->memo_since, p, sizeof(*p) + out.len, kept_page_drop);
 	}
 	send_page(r, status, out.data, out.len);
 }

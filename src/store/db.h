@@ -163,19 +163,21 @@ int db_schema_version(struct db *db, int64_t *version);
  * db_memo_* call on this connection: copy what is needed, or take a reference, first.
  *
  * db_memo_put: store 'value', read after db_memo_epoch returned 'since', under 'key' (at most
- * DB_MEMO_KEY_MAX bytes), to be released with 'drop' (may be NULL) when replaced or emptied.
- * When anything was committed since 'since' was taken, or a transaction is open, nothing is
- * stored, 'value' is dropped at once and MC_ECONFLICT returned; MC_EINVAL: a bad key (dropped
- * too); MC_ENOMEM.  The memo holds at most DB_MEMO_SLOTS entries: a new key may replace
- * another.
+ * DB_MEMO_KEY_MAX bytes), to be released with 'drop' (may be NULL) when replaced or emptied;
+ * 'size' is what it weighs in memory.  When anything was committed since 'since' was taken, or
+ * a transaction is open, nothing is stored and MC_ECONFLICT returned; MC_EINVAL: a bad key;
+ * MC_ETOOBIG: the memo's entries would weigh more than DB_MEMO_BYTES_MAX; MC_ENOMEM.  Whenever
+ * the value is not stored it is dropped at once.  The memo holds at most DB_MEMO_SLOTS
+ * entries: a new key may replace another.
  *
  * db_memo_free (db_close calls it): empty the memo and release it.
  */
-#define DB_MEMO_SLOTS   256
-#define DB_MEMO_KEY_MAX 255
+#define DB_MEMO_SLOTS     256
+#define DB_MEMO_KEY_MAX   255
+#define DB_MEMO_BYTES_MAX (4u << 20) /* per connection: 4 MiB */
 uint64_t db_memo_epoch(struct db *db);
 void *db_memo_get(struct db *db, const char *key);
-int db_memo_put(struct db *db, const char *key, uint64_t since, void *value,
+int db_memo_put(struct db *db, const char *key, uint64_t since, void *value, size_t size,
                 void (*drop)(void *value));
 void db_memo_free(struct db *db);
 

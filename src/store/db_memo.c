@@ -16,12 +16,14 @@ struct memo_slot {
 	char *key;                 /* NULL: empty */
 	void *value;
 	void (*drop)(void *value); /* may be NULL */
+	size_t size;               /* what the caller said the value weighs */
 };
 
 struct db_memo {
 	unsigned char gen[DB_GEN_SIZE]; /* the generation the entries were read at */
 	int gen_known;   /* 0: no entry may be stored (no successful check yet) */
 	uint64_t epoch;  /* raised each time the entries are emptied; 0 is never used */
+	size_t bytes;    /* the sizes of the entries, keys included */
 	struct memo_slot slots[DB_MEMO_SLOTS];
 };
 
@@ -37,10 +39,11 @@ static uint64_t key_hash(const char *key)
 	return h;
 }
 
-static void slot_clear(struct memo_slot *s)
+static void slot_clear(struct db_memo *m, struct memo_slot *s)
 {
 	if (s->key == NULL)
 		return;
+	m->bytes -= s->size;
 	if (s->drop != NULL)
 		s->drop(s->value);
 	free(s->key);
@@ -50,7 +53,7 @@ static void slot_clear(struct memo_slot *s)
 static void memo_flush(struct db_memo *m)
 {
 	for (size_t i = 0; i < DB_MEMO_SLOTS; i++)
-		slot_clear(&m->slots[i]);
+		slot_clear(m, &m->slots[i]);
 	m->epoch++;
 }
 
@@ -109,14 +112,14 @@ void *db_memo_get(struct db *db, const char *key)
 	return NULL;
 }
 
-int db_memo_put(struct db *db, const char *key, uint64_t since, void *value,
+int db_memo_put(struct db *db, const char *key, uint64_t since, void *value, size_t size,
                 void (*drop)(void *value))
 {
 	struct db_memo *m = NULL;
-	struct memo_slot *s;
+	struct memo_slot *s = NULL;
 	size_t len = 0;
 	char *copy = NULL;
-	uint64_t h;
+	uint64_t h = 0;
 	int rc = 0;
 
 	if (db == NULL || key == NULL || (len = strlen(key)) > DB_MEMO_KEY_MAX)
@@ -125,21 +128,29 @@ int db_memo_put(struct db *db, const char *key, uint64_t since, void *value,
 	 * epoch when something was), and never from inside a transaction. */
 	else if (since == 0 || (m = memo_checked(db)) == NULL || m->epoch != since)
 		rc = MC_ECONFLICT;
-	else if ((copy = malloc(len + 1)) == NULL)
-		rc = MC_ENOMEM;
+	else if (size > DB_MEMO_BYTES_MAX - len - 1)
+		rc = MC_ETOOBIG;
+	if (rc == 0) {
+		h = key_hash(key);
+		s = &m->slots[h % DB_MEMO_SLOTS];
+		slot_clear(m, s); /* its room goes to the new entry either way */
+		if (m->bytes + len + 1 + size > DB_MEMO_BYTES_MAX)
+			rc = MC_ETOOBIG;
+		else if ((copy = malloc(len + 1)) == NULL)
+			rc = MC_ENOMEM;
+	}
 	if (rc != 0) {
 		if (drop != NULL)
 			drop(value);
 		return rc;
 	}
 	memcpy(copy, key, len + 1);
-	h = key_hash(key);
-	s = &m->slots[h % DB_MEMO_SLOTS];
-	slot_clear(s);
 	s->hash = h;
 	s->key = copy;
 	s->value = value;
 	s->drop = drop;
+	s->size = len + 1 + size;
+	m->bytes += s->size;
 	return 0;
 }
 

@@ -100,7 +100,7 @@ static int put_int(struct db *db, const char *key, int v)
 {
 	uint64_t since = db_memo_epoch(db);
 
-	return db_memo_put(db, key, since, boxed(v), count_drop);
+	return db_memo_put(db, key, since, boxed(v), sizeof(int), count_drop);
 }
 
 static int get_int(struct db *db, const char *key)
@@ -183,7 +183,8 @@ static void test_put_refused_after_a_commit(void **state)
 	since = db_memo_epoch(fx->a);
 	assert_true(since != 0);
 	exec_ok(fx->b, "UPDATE t SET v = 5 WHERE k = 1");
-	assert_int_equal(db_memo_put(fx->a, "x", since, boxed(1), count_drop), MC_ECONFLICT);
+	assert_int_equal(db_memo_put(fx->a, "x", since, boxed(1), sizeof(int), count_drop),
+	                 MC_ECONFLICT);
 	assert_int_equal(drops, 1);
 	assert_null(db_memo_get(fx->a, "x"));
 
@@ -191,14 +192,15 @@ static void test_put_refused_after_a_commit(void **state)
 	assert_int_equal(db_begin(fx->a), 0);
 	exec_ok(fx->a, "UPDATE t SET v = 6 WHERE k = 1");
 	assert_int_equal(db_memo_epoch(fx->a), 0);
-	assert_int_equal(db_memo_put(fx->a, "x", db_memo_epoch(fx->a), boxed(2), count_drop),
+	assert_int_equal(db_memo_put(fx->a, "x", db_memo_epoch(fx->a), boxed(2), sizeof(int),
+	                             count_drop),
 	                 MC_ECONFLICT);
 	assert_int_equal(db_rollback(fx->a), 0);
 	assert_int_equal(drops, 2);
 	assert_null(db_memo_get(fx->a, "x"));
 
 	/* A stale epoch from before any check stays refused. */
-	assert_int_equal(db_memo_put(fx->a, "x", 0, boxed(3), count_drop), MC_ECONFLICT);
+	assert_int_equal(db_memo_put(fx->a, "x", 0, boxed(3), sizeof(int), count_drop), MC_ECONFLICT);
 	assert_int_equal(drops, 3);
 }
 
@@ -234,6 +236,39 @@ static void test_keys_and_slots(void **state)
 		}
 	}
 	assert_true(kept > 0 && kept <= DB_MEMO_SLOTS);
+}
+
+static void test_bytes_are_bounded(void **state)
+{
+	struct fixture *fx = *state;
+	const size_t quarter = DB_MEMO_BYTES_MAX / 4;
+	uint64_t since = db_memo_epoch(fx->a);
+	char name[32];
+	int stored = 0;
+
+	/* One value heavier than the whole memo is dropped, not kept. */
+	assert_int_equal(db_memo_put(fx->a, "big", since, boxed(1), DB_MEMO_BYTES_MAX, count_drop),
+	                 MC_ETOOBIG);
+	assert_int_equal(drops, 1);
+	assert_null(db_memo_get(fx->a, "big"));
+	/* Quarters: three fit with their keys, then no more until room is made. */
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof name, "q:%d", i);
+		if (db_memo_put(fx->a, name, since, boxed(i), quarter, count_drop) == 0)
+			stored++;
+	}
+	assert_int_equal(stored, 3);
+	assert_int_equal(drops, 1 + 5);
+	/* A commit empties the memo, and its room with it. */
+	exec_ok(fx->b, "UPDATE t SET v = 7 WHERE k = 1");
+	since = db_memo_epoch(fx->a);
+	assert_int_equal(db_memo_put(fx->a, "q:again", since, boxed(9), quarter, count_drop), 0);
+	assert_int_equal(get_int(fx->a, "q:again"), 9);
+	/* Replacing an entry gives back its room first. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(db_memo_put(fx->a, "q:again", since, boxed(i), 3 * quarter,
+		                             count_drop), 0);
+	assert_int_equal(get_int(fx->a, "q:again"), 9);
 	/* db_close (teardown) releases the rest: the leak checkers see to it. */
 }
 
@@ -332,6 +367,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit_by_another_process, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_put_refused_after_a_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys_and_slots, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bytes_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_from_memo_still_expires, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_sees_changes_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_touch_once_a_minute, setup, teardown),
