@@ -9,7 +9,9 @@
 #include "domain/audit.h"
 #include "domain/scope.h"
 #include "domain/validate.h"
+#include "lib/clock.h"
 #include "lib/err.h"
+#include "lib/lunar.h"
 #include "store/db.h"
 
 const char *const holiday_form_fields[] = { "day", "kind", "name" };
@@ -508,4 +510,159 @@ int holiday_count(struct db *db, const struct actor *actor, int year, int64_t *n
 		db_reset(st);
 	}
 	return 0;
+}
+
+/* ---- defaults ---- */
+
+/* One default day while the list is built: its Julian day number and name. */
+struct base_day {
+	long jdn;
+	const char *name;
+	int compensated; /* a compensation day ("Nghỉ bù ...") */
+};
+
+static int add_base(struct base_day *days, int *n, long jdn, const char *name, int compensated)
+{
+	for (int i = 0; i < *n; i++)
+		if (days[i].jdn == jdn)
+			return 0; /* two holidays on one day: the first name stays */
+	if (*n >= HOLIDAY_DEFAULTS_MAX)
+		return -1;
+	days[(*n)++] = (struct base_day){ jdn, name, compensated };
+	return 0;
+}
+
+static int off_on(const struct base_day *days, int n, long jdn)
+{
+	for (int i = 0; i < n; i++)
+		if (days[i].jdn == jdn)
+			return 1;
+	return 0;
+}
+
+static int by_day(const void *a, const void *b)
+{
+	long x = ((const struct base_day *)a)->jdn, y = ((const struct base_day *)b)->jdn;
+
+	return (x > y) - (x < y);
+}
+
+/* Julian day 0 was a Monday: 5 and 6 are Saturday and Sunday. */
+static int weekend(long jdn)
+{
+	return jdn % 7 >= 5;
+}
+
+int holiday_defaults(int year, struct holiday_default out[HOLIDAY_DEFAULTS_MAX])
+{
+	struct base_day days[HOLIDAY_DEFAULTS_MAX];
+	struct solar_day tet, gio_to;
+	long jdn, sep2;
+	int n = 0, base;
+
+	if (year < HOLIDAY_YEAR_MIN || year > HOLIDAY_YEAR_MAX ||
+	    lunar_to_solar(year, 1, 1, 0, &tet) != 0 || lunar_to_solar(year, 3, 10, 0, &gio_to) != 0)
+		return 0;
+	add_base(days, &n, lunar_jdn(year, 1, 1), "Tết Dương lịch", 0);
+	jdn = lunar_jdn(tet.year, tet.month, tet.day);
+	for (long d = jdn - 1; d <= jdn + 3; d++)
+		add_base(days, &n, d, "Tết Nguyên đán", 0);
+	add_base(days, &n, lunar_jdn(gio_to.year, gio_to.month, gio_to.day),
+	         "Giỗ Tổ Hùng Vương (10/3 âm lịch)", 0);
+	add_base(days, &n, lunar_jdn(year, 4, 30), "Ngày Chiến thắng", 0);
+	add_base(days, &n, lunar_jdn(year, 5, 1), "Ngày Quốc tế Lao động", 0);
+	sep2 = lunar_jdn(year, 9, 2);
+	add_base(days, &n, sep2, "Quốc khánh", 0);
+	switch (sep2 % 7) {
+	case 1: /* Tuesday: Monday joins the weekend */
+	case 4: /* Friday: Thursday to Sunday */
+	case 5: /* Saturday: Friday before it */
+		add_base(days, &n, sep2 - 1, "Quốc khánh (ngày liền kề)", 0);
+		break;
+	default: /* Monday, Wednesday, Thursday, Sunday: the day after */
+		add_base(days, &n, sep2 + 1, "Quốc khánh (ngày liền kề)", 0);
+		break;
+	}
+	if (year >= HOLIDAY_CULTURE_DAY_FROM)
+		add_base(days, &n, lunar_jdn(year, 11, 24), "Ngày Văn hóa Việt Nam", 0);
+	qsort(days, (size_t)n, sizeof(days[0]), by_day);
+	/* A holiday on the weekly rest day is made up on the next working day not already off. */
+	base = n;
+	for (int i = 0; i < base; i++) {
+		long d;
+
+		if (!weekend(days[i].jdn))
+			continue;
+		d = days[i].jdn + 1;
+		while (weekend(d) || off_on(days, n, d))
+			d++;
+		if (add_base(days, &n, d, days[i].name, 1) != 0)
+			break;
+	}
+	qsort(days, (size_t)n, sizeof(days[0]), by_day);
+	for (int i = 0; i < n; i++) {
+		struct solar_day s = lunar_from_jdn(days[i].jdn);
+
+		out[i].month = s.month;
+		out[i].day = s.day;
+		snprintf(out[i].name, sizeof(out[i].name), "%s%s", days[i].compensated ? "Nghỉ bù " : "",
+		         days[i].name);
+	}
+	return n;
+}
+
+int holiday_year_filled(struct db *db, int year)
+{
+	int64_t n = 0;
+	int rc = db_get_int64(db, "SELECT count(*) FROM holiday_years WHERE year = ?", year, &n);
+
+	return rc != 0 ? rc : n > 0;
+}
+
+int holiday_fill_year(struct db *db, const struct actor *actor, int64_t now_ms, int year,
+                      int *added)
+{
+	struct holiday_default defs[HOLIDAY_DEFAULTS_MAX];
+	struct db_stmt *st;
+	json_t *after = NULL;
+	char now[32], day[11], summary[96];
+	int n, rc, count = 0;
+
+	if (added != NULL)
+		*added = 0;
+	if (year < HOLIDAY_YEAR_MIN || year > HOLIDAY_YEAR_MAX)
+		return MC_EINVAL;
+	if ((rc = holiday_year_filled(db, year)) != 0)
+		return rc < 0 ? rc : 0;
+	clock_iso8601(now_ms, now, sizeof(now));
+	rc = db_prepare(db, "INSERT INTO holiday_years (year, filled_at) VALUES (?, ?)", &st);
+	if (rc != 0 || (rc = db_bind_int64(st, 1, year)) != 0 ||
+	    (rc = db_bind_cstr(st, 2, now)) != 0 || (rc = db_step_done(st)) != 0)
+		return rc;
+	if ((after = json_array()) == NULL)
+		return MC_ENOMEM;
+	n = holiday_defaults(year, defs);
+	for (int i = 0; i < n; i++) {
+		snprintf(day, sizeof(day), "%04d-%02d-%02d", year, defs[i].month, defs[i].day);
+		/* A day an administrator listed before the year was filled keeps its row. */
+		rc = db_prepare(db,
+		                "INSERT INTO holidays (day, kind, name) VALUES (?, 'day_off', ?) "
+		                "ON CONFLICT (day) DO NOTHING",
+		                &st);
+		if (rc != 0 || (rc = db_bind_cstr(st, 1, day)) != 0 ||
+		    (rc = db_bind_cstr(st, 2, defs[i].name)) != 0 || (rc = db_step_done(st)) != 0)
+			goto out;
+		if (db_changes(db) > 0) {
+			count++;
+			json_array_append_new(after, json_pack("{s:s, s:s}", "day", day, "name",
+			                                       defs[i].name));
+		}
+	}
+	snprintf(summary, sizeof(summary), "Thêm %d ngày nghỉ mặc định năm %d", count, year);
+	rc = audit_record(db, actor, now_ms, "create", "holiday", 0, 0, summary, NULL, after);
+	if (rc == 0 && added != NULL)
+		*added = count;
+out:
+	json_decref(after);
+	return rc;
 }

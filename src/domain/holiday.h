@@ -77,6 +77,47 @@ int holiday_update(struct db *db, const struct actor *actor, int64_t now_ms, int
 int holiday_delete(struct db *db, const struct actor *actor, int64_t now_ms, int64_t id,
                    char day[11]);
 
+/*
+ * Default holidays.  A year's days are data that administrators change (the Prime Minister
+ * fixes the civil service's Tết days each year), but every year starts from defaults computed
+ * here, the lunar ones included, so that deadlines are right even for a year nobody has
+ * looked at yet:
+ *   - 1/1 Tết Dương lịch; 30/4 Ngày Chiến thắng; 1/5 Ngày Quốc tế Lao động;
+ *   - Tết Nguyên đán: the last day of the lunar year and the first four of the new one;
+ *   - Giỗ Tổ Hùng Vương: the 10th day of the 3rd lunar month;
+ *   - 2/9 Quốc khánh and one day next to it, the one that joins it to the weekend (Monday:
+ *     3/9; Tuesday: 1/9; Wednesday, Thursday, Sunday: 3/9; Friday, Saturday: 1/9);
+ *   - from 2026, 24/11 Ngày Văn hóa Việt Nam;
+ *   - for each of these that falls on a Saturday or a Sunday, a day off in compensation on the
+ *     next working day that is not already off ("Nghỉ bù ...", Labour Code art. 111).
+ * Up to HOLIDAY_DEFAULTS_MAX days in date order; returns how many (0 for a year outside
+ * HOLIDAY_YEAR_MIN..MAX).
+ */
+#define HOLIDAY_DEFAULTS_MAX 32
+#define HOLIDAY_CULTURE_DAY_FROM 2026 /* Ngày Văn hóa Việt Nam, 24/11, a day off from 2026 */
+
+struct holiday_default {
+	int month, day;
+	char name[96];
+};
+
+int holiday_defaults(int year, struct holiday_default out[HOLIDAY_DEFAULTS_MAX]);
+
+/*
+ * Fill year 'year' with its defaults the first time anyone needs it stored (the holiday pages
+ * and start-up call this), inside the caller's transaction: days already listed are kept as
+ * they are, the year is marked filled (holiday_years) so that a default an administrator
+ * deleted never comes back, and one audit record names what was added.  A year already filled
+ * is left alone.  *added (may be NULL) receives how many days were added.  MC_EINVAL: a year
+ * out of range; MC_EDB.
+ */
+int holiday_fill_year(struct db *db, const struct actor *actor, int64_t now_ms, int year,
+                      int *added);
+
+/* 1 when year 'year' has been filled (its stored days are the whole truth), 0 when it has not
+ * (its computed defaults stand in), or MC_EDB. */
+int holiday_year_filled(struct db *db, int year);
+
 /* How many days 'year' lists.  MC_EFORBIDDEN; MC_EDB. */
 int holiday_count(struct db *db, const struct actor *actor, int year, int64_t *n);
 

@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "lib/err.h"
 #include "store/db.h"
 #include "store/db_backend.h"
@@ -27,22 +29,13 @@ struct fixture {
 	char err[512];
 };
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/motcua-test-db-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
+	if (tmpdir_make(fx->dir, sizeof fx->dir, "db") != 0) {
 		free(fx);
 		return -1;
 	}
@@ -54,7 +47,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }

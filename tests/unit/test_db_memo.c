@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include "domain/session.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -48,14 +50,6 @@ static int *boxed(int v)
 	return p;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void exec_ok(struct db *db, const char *sql)
 {
 	assert_int_equal(db_exec_script(db, sql), 0);
@@ -69,8 +63,7 @@ static int setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/motcua-test-memo-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
+	if (tmpdir_make(fx->dir, sizeof fx->dir, "memo") != 0)
 		return -1;
 	snprintf(fx->url, sizeof fx->url, "sqlite:%s/motcua.db", fx->dir);
 	if (db_open(fx->url, &fx->a, err, sizeof err) != 0 ||
@@ -90,7 +83,7 @@ static int teardown(void **state)
 
 	db_close(fx->a);
 	db_close(fx->b);
-	nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tmpdir.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -267,14 +269,6 @@ struct fixture {
 	struct mail_sender_config cfg;
 };
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof *fx);
@@ -282,8 +276,7 @@ static int setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	snprintf(fx->dir, sizeof fx->dir, "/tmp/motcua-test-sender-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
+	if (tmpdir_make(fx->dir, sizeof fx->dir, "sender") != 0)
 		return -1;
 	if (db_open("sqlite::memory:", &fx->db, err, sizeof err) != 0 ||
 	    db_migrate(fx->db, MIGRATIONS_DIR, NULL, err, sizeof err) != 0) {
@@ -305,7 +298,7 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 
 	db_close(fx->db);
-	nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tmpdir_remove(fx->dir);
 	free(fx);
 	return 0;
 }
