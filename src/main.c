@@ -13,6 +13,7 @@
 #include "domain/demo.h"
 #include "domain/filestore.h"
 #include "domain/site.h"
+#include "domain/workflow.h"
 #include "lib/token.h"
 #include "mail/outbox.h"
 #include "lib/clock.h"
@@ -49,6 +50,10 @@ static void usage(FILE *out)
 	        "  catalog import [--dry-run] FILE  create or replace the procedures of a catalogue\n"
 	        "            file (FILE '-': stdin), all or nothing, and print what changed;\n"
 	        "            --dry-run prints the same and changes nothing\n"
+	        "  workflow show [--dot] [VARIANT]  print the dossier statuses and the transitions\n"
+	        "            of each workflow (standard, no_department, no_leader) with who may take\n"
+	        "            them, what they need, the e-mail, the deadline clock and the national\n"
+	        "            portal code; --dot: as Graphviz digraphs\n"
 	        "  version   print the version\n"
 	        "  help      print this text\n"
 	        "\n");
@@ -347,21 +352,31 @@ static int cmd_catalog(const struct cfg *c, const char *const *words, size_t nwo
 	return 2;
 }
 
+/* The flags of subcommands, which cfg_load does not know. */
+struct sub_flags {
+	int dry_run; /* catalog import --dry-run */
+	int dot;     /* workflow show --dot */
+};
+
 /*
- * Take the subcommand flag "--dry-run" out of argv (into *dry_run) before the settings are
- * read, since cfg_load refuses flags it does not know.  A word following a setting flag without
- * '=' is that setting's value and is left alone.  Returns the new argc.
+ * Take the subcommand flags ("--dry-run", "--dot") out of argv (into *f) before the settings
+ * are read, since cfg_load refuses flags it does not know.  A word following a setting flag
+ * without '=' is that setting's value and is left alone.  Returns the new argc.
  */
-static int take_dry_run(int argc, char **argv, int *dry_run)
+static int take_sub_flags(int argc, char **argv, struct sub_flags *f)
 {
 	int out = 1;
 
-	*dry_run = 0;
+	memset(f, 0, sizeof(*f));
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
 		if (strcmp(a, "--dry-run") == 0) {
-			*dry_run = 1;
+			f->dry_run = 1;
+			continue;
+		}
+		if (strcmp(a, "--dot") == 0) {
+			f->dot = 1;
 			continue;
 		}
 		argv[out++] = argv[i];
@@ -372,23 +387,49 @@ static int take_dry_run(int argc, char **argv, int *dry_run)
 	return out;
 }
 
+/* motcua workflow show [--dot] [VARIANT] */
+static int cmd_workflow(const char *const *words, size_t nwords, int dot)
+{
+	enum wf_variant only = 0;
+
+	if (nwords < 2 || strcmp(words[1], "show") != 0 || nwords > 3) {
+		fprintf(stderr, "motcua: usage: motcua workflow show [--dot] [standard|no_department|"
+		                "no_leader]\n");
+		return 2;
+	}
+	if (nwords == 3 && (only = wf_variant_parse(words[2])) == 0) {
+		fprintf(stderr, "motcua: unknown workflow '%s' (standard, no_department, no_leader)\n",
+		        words[2]);
+		return 2;
+	}
+	wf_print(stdout, only, dot);
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct cfg c;
 	const char *words[4];
 	size_t nwords;
-	int help, dry_run;
+	struct sub_flags flags;
+	int help;
 
-	argc = take_dry_run(argc, argv, &dry_run);
+	argc = take_sub_flags(argc, argv, &flags);
 	if (cfg_load(&c, argc - 1, argv + 1, words, 4, &nwords, &help, stderr) != 0)
 		return 2;
 	if (help || nwords == 0 || strcmp(words[0], "help") == 0) {
 		usage(stdout);
 		return nwords == 0 && !help ? 2 : 0;
 	}
+	if (strcmp(words[0], "workflow") == 0 && !flags.dry_run)
+		return cmd_workflow(words, nwords, flags.dot);
+	if (flags.dot) {
+		fprintf(stderr, "motcua: --dot applies to workflow show only\n");
+		return 2;
+	}
 	if (strcmp(words[0], "catalog") == 0)
-		return cmd_catalog(&c, words, nwords, dry_run);
-	if (dry_run) {
+		return cmd_catalog(&c, words, nwords, flags.dry_run);
+	if (flags.dry_run) {
 		fprintf(stderr, "motcua: --dry-run applies to catalog import only\n");
 		return 2;
 	}

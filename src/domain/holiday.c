@@ -111,6 +111,17 @@ static int require_global(const struct actor *actor)
 	return scope_is_global(actor) ? 0 : MC_EFORBIDDEN;
 }
 
+/* Fill the year of "YYYY-MM-DD" 'day' before it is changed (holiday_fill_year): the first
+ * change an administrator makes to a year must not lose its defaults. */
+static int fill_year_of(struct db *db, const struct actor *actor, int64_t now_ms, const char *day)
+{
+	int year = day != NULL && strlen(day) >= 4 ? atoi(day) : 0;
+
+	if (year < HOLIDAY_YEAR_MIN || year > HOLIDAY_YEAR_MAX)
+		return 0;
+	return holiday_fill_year(db, actor, now_ms, year, NULL);
+}
+
 static json_t *holiday_json(int64_t id, const char *day, const char *kind, const char *name)
 {
 	char text[16];
@@ -348,6 +359,9 @@ int holiday_create(struct db *db, const struct actor *actor, int64_t now_ms,
 		return rc;
 	if ((rc = db_begin(db)) != 0)
 		return rc;
+	if (holiday_parse_day(in->day, c.day) == 0 &&
+	    (rc = fill_year_of(db, actor, now_ms, c.day)) != 0)
+		goto out;
 	if ((rc = check_form(db, in, 0, &c, errs)) != 0)
 		goto out;
 	if (errs->count > 0) {
@@ -400,7 +414,11 @@ int holiday_update(struct db *db, const struct actor *actor, int64_t now_ms, int
 		return rc;
 	if ((rc = db_begin(db)) != 0)
 		return rc;
-	if ((rc = holiday_load(db, id, &before)) != 0)
+	if ((rc = holiday_load(db, id, &before)) != 0 ||
+	    (rc = fill_year_of(db, actor, now_ms, json_str(before, "day"))) != 0)
+		goto out;
+	if (holiday_parse_day(in->day, c.day) == 0 &&
+	    (rc = fill_year_of(db, actor, now_ms, c.day)) != 0)
 		goto out;
 	if ((rc = check_form(db, in, id, &c, errs)) != 0)
 		goto out;
@@ -461,7 +479,8 @@ int holiday_delete(struct db *db, const struct actor *actor, int64_t now_ms, int
 		return rc;
 	if ((rc = db_begin(db)) != 0)
 		return rc;
-	if ((rc = holiday_load(db, id, &before)) != 0)
+	if ((rc = holiday_load(db, id, &before)) != 0 ||
+	    (rc = fill_year_of(db, actor, now_ms, json_str(before, "day"))) != 0)
 		goto out;
 	rc = db_prepare(db, "DELETE FROM holidays WHERE id = ?", &st);
 	if (rc != 0 || (rc = db_bind_int64(st, 1, id)) != 0)
@@ -575,11 +594,12 @@ int holiday_defaults(int year, struct holiday_default out[HOLIDAY_DEFAULTS_MAX])
 	add_base(days, &n, sep2, "Quốc khánh", 0);
 	switch (sep2 % 7) {
 	case 1: /* Tuesday: Monday joins the weekend */
+	case 2: /* Wednesday: Tuesday */
 	case 4: /* Friday: Thursday to Sunday */
 	case 5: /* Saturday: Friday before it */
 		add_base(days, &n, sep2 - 1, "Quốc khánh (ngày liền kề)", 0);
 		break;
-	default: /* Monday, Wednesday, Thursday, Sunday: the day after */
+	default: /* Monday, Thursday, Sunday: the day after */
 		add_base(days, &n, sep2 + 1, "Quốc khánh (ngày liền kề)", 0);
 		break;
 	}
@@ -664,5 +684,23 @@ int holiday_fill_year(struct db *db, const struct actor *actor, int64_t now_ms, 
 		*added = count;
 out:
 	json_decref(after);
+	return rc;
+}
+
+int holiday_open_year(struct db *db, const struct actor *actor, int64_t now_ms, int year)
+{
+	int rc;
+
+	if ((rc = require_global(actor)) != 0)
+		return rc;
+	if (year < HOLIDAY_YEAR_MIN || year > HOLIDAY_YEAR_MAX)
+		return MC_EINVAL;
+	if ((rc = holiday_year_filled(db, year)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = db_begin(db)) != 0)
+		return rc;
+	if ((rc = holiday_fill_year(db, actor, now_ms, year, NULL)) != 0 ||
+	    (rc = db_commit(db)) != 0)
+		db_rollback(db);
 	return rc;
 }

@@ -85,8 +85,8 @@ int holiday_delete(struct db *db, const struct actor *actor, int64_t now_ms, int
  *   - 1/1 Tết Dương lịch; 30/4 Ngày Chiến thắng; 1/5 Ngày Quốc tế Lao động;
  *   - Tết Nguyên đán: the last day of the lunar year and the first four of the new one;
  *   - Giỗ Tổ Hùng Vương: the 10th day of the 3rd lunar month;
- *   - 2/9 Quốc khánh and one day next to it, the one that joins it to the weekend (Monday:
- *     3/9; Tuesday: 1/9; Wednesday, Thursday, Sunday: 3/9; Friday, Saturday: 1/9);
+ *   - 2/9 Quốc khánh and one day next to it, the one that joins it to the weekend (Monday,
+ *     Thursday, Sunday: 3/9; Tuesday, Wednesday, Friday, Saturday: 1/9);
  *   - from 2026, 24/11 Ngày Văn hóa Việt Nam;
  *   - for each of these that falls on a Saturday or a Sunday, a day off in compensation on the
  *     next working day that is not already off ("Nghỉ bù ...", Labour Code art. 111).
@@ -113,6 +113,10 @@ int holiday_defaults(int year, struct holiday_default out[HOLIDAY_DEFAULTS_MAX])
  */
 int holiday_fill_year(struct db *db, const struct actor *actor, int64_t now_ms, int year,
                       int *added);
+
+/* holiday_fill_year in a transaction of its own, for a system administrator about to see or
+ * change year 'year' (the holiday pages).  MC_EFORBIDDEN; MC_EINVAL; MC_EDB. */
+int holiday_open_year(struct db *db, const struct actor *actor, int64_t now_ms, int year);
 
 /* 1 when year 'year' has been filled (its stored days are the whole truth), 0 when it has not
  * (its computed defaults stand in), or MC_EDB. */

@@ -796,8 +796,10 @@ static int holidays_page(struct req *r, int status, int year, json_t *values,
                          const struct field_errors *errs)
 {
 	json_t *list;
-	int rc = holiday_list(r->db, &r->actor, year, this_year(r), &list);
+	int rc = holiday_open_year(r->db, &r->actor, clock_now_ms(&r->app->clock), year);
 
+	if (rc == 0)
+		rc = holiday_list(r->db, &r->actor, year, this_year(r), &list);
 	if (rc != 0) {
 		json_decref(values);
 		return rc;

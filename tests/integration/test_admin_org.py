@@ -788,45 +788,45 @@ def holiday_id(site, day):
 
 def test_holidays_add_edit_delete(admin_site, sysadmin):
     r = admin_site.post(sysadmin, "/admin/holidays",
-                        {"day": "2/9/2031", "kind": "day_off", "name": "Quốc khánh"})
+                        {"day": "13/3/2031", "kind": "day_off", "name": "Ngày hội"})
     assert r.status_code == 303 and location(r) == "/admin/holidays?year=2031&saved=1"
-    hid = holiday_id(admin_site, "2031-09-02")
+    hid = holiday_id(admin_site, "2031-03-13")
     assert hid
     r = admin_site.get(sysadmin, location(r))
     assert_flash_saved(r)
-    assert "02/09/2031" in page_text(r) and "Quốc khánh" in page_text(r)
+    assert "13/03/2031" in page_text(r) and "Ngày hội" in page_text(r)
     rec = admin_site.audit("holiday", hid)[0]
-    assert rec["action"] == "create" and rec["after"] == {"day": "2031-09-02", "kind": "day_off",
-                                                          "name": "Quốc khánh"}
+    assert rec["action"] == "create" and rec["after"] == {"day": "2031-03-13", "kind": "day_off",
+                                                          "name": "Ngày hội"}
     # ISO dates too; a Saturday may be a swapped working day
     r = admin_site.post(sysadmin, "/admin/holidays",
                         {"day": "2031-09-06", "kind": "working_day", "name": "Làm bù"})
     assert r.status_code == 303
     # edit
     r = admin_site.get(sysadmin, "/admin/holidays/%d" % hid)
-    assert input_value(r, "day") == "02/09/2031" and input_value(r, "kind") == "day_off"
+    assert input_value(r, "day") == "13/03/2031" and input_value(r, "kind") == "day_off"
     r = admin_site.post(sysadmin, "/admin/holidays/%d" % hid,
-                        {"day": "02/09/2031", "kind": "day_off", "name": "Ngày Quốc khánh"})
+                        {"day": "13/03/2031", "kind": "day_off", "name": "Ngày hội văn hóa"})
     assert r.status_code == 303
-    assert admin_site.one("SELECT name FROM holidays WHERE id = ?", (hid,)) == "Ngày Quốc khánh"
+    assert admin_site.one("SELECT name FROM holidays WHERE id = ?", (hid,)) == "Ngày hội văn hóa"
     rec = admin_site.audit("holiday", hid)[0]
-    assert rec["action"] == "update" and rec["before"]["name"] == "Quốc khánh"
+    assert rec["action"] == "update" and rec["before"]["name"] == "Ngày hội"
     # moving it onto a listed day is refused
     r = admin_site.post(sysadmin, "/admin/holidays/%d" % hid,
-                        {"day": "06/09/2031", "kind": "day_off", "name": "Ngày Quốc khánh"})
+                        {"day": "06/09/2031", "kind": "day_off", "name": "Ngày hội văn hóa"})
     assert_field_error(r, "day")
     assert "Làm bù" in field_message(r, "day")
     assert input_value(r, "day") == "06/09/2031"
     # delete
     r = admin_site.post(sysadmin, "/admin/holidays/%d/delete" % hid, {})
     assert r.status_code == 303 and location(r) == "/admin/holidays?year=2031&deleted=1"
-    assert holiday_id(admin_site, "2031-09-02") is None
+    assert holiday_id(admin_site, "2031-03-13") is None
     rec = admin_site.audit("holiday", hid)[0]
     assert rec["action"] == "delete" and rec["after"] is None
-    assert rec["before"]["name"] == "Ngày Quốc khánh"
+    assert rec["before"]["name"] == "Ngày hội văn hóa"
     assert admin_site.get(sysadmin, "/admin/holidays/%d" % hid).status_code == 404
     r = admin_site.get(sysadmin, "/admin/audit/%d" % rec["id"])
-    assert r.status_code == 200 and "Ngày Quốc khánh" in page_text(r)
+    assert r.status_code == 200 and "Ngày hội văn hóa" in page_text(r)
 
 
 HOLIDAY_ERRORS = [
@@ -846,10 +846,9 @@ HOLIDAY_ERRORS = [
 @pytest.mark.parametrize("field,over,words", HOLIDAY_ERRORS,
                          ids=["%s-%d" % (e[0], i) for i, e in enumerate(HOLIDAY_ERRORS)])
 def test_holiday_errors(admin_site, sysadmin, field, over, words):
-    if holiday_id(admin_site, "2032-01-01") is None:
-        r = admin_site.post(sysadmin, "/admin/holidays",
-                            {"day": "01/01/2032", "kind": "day_off", "name": "Tết Dương lịch"})
-        assert r.status_code == 303
+    # opening 2032 fills it with its default days, 1 January among them
+    assert admin_site.get(sysadmin, "/admin/holidays?year=2032").status_code == 200
+    assert holiday_id(admin_site, "2032-01-01") is not None
     data = {"day": "10/09/2031", "kind": "day_off", "name": "Nghỉ thử"}
     data.update(over)
     if data["day"] == "@taken":
@@ -947,3 +946,29 @@ def test_agency_admin_cannot_send_failed_mail_again(admin_site, hac_admin):
     r = admin_site.post(hac_admin, "/admin/mail/%d/retry" % mail_id, {})
     assert r.status_code == 403
     assert admin_site.one("SELECT status FROM mail_outbox WHERE id = ?", (mail_id,)) == "failed"
+
+
+def test_a_year_starts_with_its_computed_defaults(admin_site, sysadmin):
+    r = admin_site.get(sysadmin, "/admin/holidays?year=2033")
+    assert r.status_code == 200
+    rows = {tr.find("td").get_text(strip=True): tr.get_text(" ", strip=True)
+            for tr in soup_of(r).select("tbody tr")}
+    # Tết Quý Sửu: mùng 1 on Monday 31/01/2033, the last day of the old year before it
+    for day in ("30/01/2033", "31/01/2033", "01/02/2033", "02/02/2033", "03/02/2033"):
+        assert day in rows and "Tết Nguyên đán" in rows[day], day
+    # Giỗ Tổ on Saturday 09/04/2033, made up on Monday 11/04
+    assert "Giỗ Tổ Hùng Vương" in rows["09/04/2033"]
+    assert "Nghỉ bù Giỗ Tổ" in rows["11/04/2033"]
+    for day in ("01/01/2033", "30/04/2033", "02/09/2033", "24/11/2033"):
+        assert day in rows, day
+    assert admin_site.one("SELECT count(*) FROM audit_log WHERE entity = 'holiday' AND "
+                          "summary LIKE '%mặc định năm 2033'") == 1
+    # an administrator's deletion stays: the defaults are not filled twice
+    hid = holiday_id(admin_site, "2033-11-24")
+    r = admin_site.post(sysadmin, "/admin/holidays/%d/delete" % hid, {})
+    assert r.status_code == 303
+    r = admin_site.get(sysadmin, "/admin/holidays?year=2033")
+    assert "24/11/2033" not in page_text(r)
+    assert holiday_id(admin_site, "2033-11-24") is None
+    assert admin_site.one("SELECT count(*) FROM audit_log WHERE entity = 'holiday' AND "
+                          "summary LIKE '%mặc định năm 2033'") == 1

@@ -188,3 +188,35 @@ def test_serve_on_busy_port_fails_cleanly(tmp_path):
         assert str(port) in r.stderr or "listen" in r.stderr
         assert time.monotonic() - started < 10
         assert "motcua: serving" not in r.stdout
+
+
+def test_workflow_show_prints_every_variant():
+    r = run_cli(["workflow", "show"])
+    assert r.returncode == 0, r.stderr
+    for word in ("workflow standard:", "workflow no_department:", "workflow no_leader:",
+                 "Chờ tiếp nhận", "Đã trả kết quả", "dossier_accepted", "clock pause"):
+        assert word in r.stdout, word
+    # each transition names who may take it and the portal code its status maps to
+    receive = [l for l in r.stdout.splitlines() if l.strip().startswith("receive ")]
+    assert len(receive) == 3 and all("by intake" in l and "portal 2" in l for l in receive)
+
+
+def test_workflow_show_dot_for_one_variant():
+    r = run_cli(["workflow", "show", "--dot", "no_leader"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("digraph no_leader {")
+    assert r.stdout.rstrip().endswith("}")
+    assert "digraph standard" not in r.stdout
+    assert "processing -> done" in r.stdout
+
+
+@pytest.mark.parametrize("args,word", [
+    (["workflow"], "workflow show"),
+    (["workflow", "list"], "workflow show"),
+    (["workflow", "show", "express"], "express"),
+    (["version", "--dot"], "--dot"),
+])
+def test_workflow_show_refuses_what_it_does_not_know(args, word):
+    r = run_cli(args)
+    assert r.returncode == 2
+    assert word in one_line(r.stderr)
