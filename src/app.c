@@ -11,6 +11,7 @@
 
 #include "cfg.h"
 #include "domain/account.h"
+#include "domain/audit.h"
 #include "domain/filestore.h"
 #include "domain/site.h"
 #include "domain/validate.h"
@@ -83,6 +84,13 @@ int app_open_database(const struct cfg *c, struct db **db)
 	if (applied > 0)
 		fprintf(stderr, "motcua: applied %d migration(s); schema version %lld\n", applied,
 		        (long long)version);
+	/* Audit rows written before the hash chain existed join it, in order. */
+	if ((rc = audit_seal(*db, NULL)) != 0) {
+		fprintf(stderr, "motcua: cannot seal the audit log: %s\n", db_errmsg(*db));
+		db_close(*db);
+		*db = NULL;
+		return rc;
+	}
 	return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "cfg.h"
 #include "domain/account.h"
 #include "domain/actor.h"
+#include "domain/audit.h"
 #include "domain/catalog_io.h"
 #include "domain/demo.h"
 #include "domain/filestore.h"
@@ -50,6 +51,8 @@ static void usage(FILE *out)
 	        "  catalog import [--dry-run] FILE  create or replace the procedures of a catalogue\n"
 	        "            file (FILE '-': stdin), all or nothing, and print what changed;\n"
 	        "            --dry-run prints the same and changes nothing\n"
+	        "  audit verify  check the audit log's hash chain; exits 1 naming the first row\n"
+	        "            that was changed, or that follows a removed or changed row\n"
 	        "  workflow show [--dot] [VARIANT]  print the dossier statuses and the transitions\n"
 	        "            of each workflow (standard, no_department, no_leader) with who may take\n"
 	        "            them, what they need, the e-mail, the deadline clock and the national\n"
@@ -387,6 +390,34 @@ static int take_sub_flags(int argc, char **argv, struct sub_flags *f)
 	return out;
 }
 
+/* motcua audit verify: walk the audit log's hash chain; exit 1 naming the first broken row. */
+static int cmd_audit(const struct cfg *c, const char *const *words, size_t nwords)
+{
+	struct db *db;
+	int64_t rows = 0, broken = 0;
+	char why[160];
+	int rc;
+
+	if (nwords != 2 || strcmp(words[1], "verify") != 0) {
+		fprintf(stderr, "motcua: usage: motcua audit verify\n");
+		return 2;
+	}
+	if (app_open_database(c, &db) != 0)
+		return 1;
+	rc = audit_verify(db, &rows, &broken, why, sizeof why);
+	db_close(db);
+	if (rc != 0) {
+		fprintf(stderr, "motcua: cannot read the audit log: %s\n", mc_strerror(rc));
+		return 1;
+	}
+	if (broken != 0) {
+		printf("audit: row %lld is broken: %s\n", (long long)broken, why);
+		return 1;
+	}
+	printf("audit: %lld rows, the chain is intact\n", (long long)rows);
+	return 0;
+}
+
 /* motcua workflow show [--dot] [VARIANT] */
 static int cmd_workflow(const char *const *words, size_t nwords, int dot)
 {
@@ -429,6 +460,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(words[0], "catalog") == 0)
 		return cmd_catalog(&c, words, nwords, flags.dry_run);
+	if (strcmp(words[0], "audit") == 0 && !flags.dry_run)
+		return cmd_audit(&c, words, nwords);
 	if (flags.dry_run) {
 		fprintf(stderr, "motcua: --dry-run applies to catalog import only\n");
 		return 2;

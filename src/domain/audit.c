@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "domain/scope.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -61,11 +63,170 @@ int audit_record(struct db *db, const struct actor *actor, int64_t now_ms, const
 	if (rc != 0 || (rc = db_bind_cstr(st, 8, summary)) != 0 ||
 	    (rc = bind_json(st, 9, before)) != 0 || (rc = bind_json(st, 10, after)) != 0)
 		goto out;
-	rc = db_step(st);
-	if (rc > 0)
-		rc = 0;
+	if ((rc = db_step_done(st)) != 0)
+		goto out;
+	rc = audit_seal_row(db, db_last_id(db));
 out:
 	return rc;
+}
+
+/* ---- the hash chain ---- */
+
+#define HASH_HEX (crypto_hash_sha256_BYTES * 2 + 1)
+#define CHAIN_START "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* The columns a row's hash covers, in order (after its id and the previous row's hash). */
+#define CHAIN_COLUMNS \
+	"at, actor_id, actor_name, action, entity, entity_id, agency_id, summary, before_json, " \
+	"after_json"
+enum { CHAIN_NCOLS = 10 };
+
+/* Feed one field as "<length>:<bytes>;" (NULL as "-;"), so no two rows read the same. */
+static void feed(crypto_hash_sha256_state *h, const char *s, size_t len, int is_null)
+{
+	char head[32];
+
+	if (is_null) {
+		crypto_hash_sha256_update(h, (const unsigned char *)"-;", 2);
+		return;
+	}
+	snprintf(head, sizeof head, "%zu:", len);
+	crypto_hash_sha256_update(h, (const unsigned char *)head, strlen(head));
+	crypto_hash_sha256_update(h, (const unsigned char *)s, len);
+	crypto_hash_sha256_update(h, (const unsigned char *)";", 1);
+}
+
+/* The hash of row 'id' whose columns CHAIN_COLUMNS are columns first.. of 'st', chained to
+ * 'prev' (hex). */
+static void row_hash(struct db_stmt *st, int first, int64_t id, const char *prev,
+                     char out[HASH_HEX])
+{
+	crypto_hash_sha256_state h;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char num[32];
+
+	crypto_hash_sha256_init(&h);
+	feed(&h, prev, strlen(prev), 0);
+	snprintf(num, sizeof num, "%lld", (long long)id);
+	feed(&h, num, strlen(num), 0);
+	for (int c = first; c < first + CHAIN_NCOLS; c++) {
+		size_t len = 0;
+		const char *text = db_col_text(st, c, &len);
+
+		feed(&h, text != NULL ? text : "", len, db_col_is_null(st, c));
+	}
+	crypto_hash_sha256_final(&h, digest);
+	sodium_bin2hex(out, HASH_HEX, digest, sizeof digest);
+}
+
+/* The hash of the last sealed row before 'id' (CHAIN_START when there is none).  A row written
+ * around audit_record (an SQL tool) is unsealed: the chain goes on past it, so the portal keeps
+ * working, and audit_verify reports that row. */
+static int prev_hash_of(struct db *db, int64_t id, char out[HASH_HEX])
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db, "SELECT hash FROM audit_log WHERE id < ? AND hash IS NOT NULL "
+	                    "ORDER BY id DESC LIMIT 1", &st);
+	if (rc != 0 || (rc = db_bind_int64(st, 1, id)) != 0)
+		return rc;
+	rc = db_step(st);
+	if (rc < 0)
+		return rc;
+	if (rc == DB_DONE) {
+		snprintf(out, HASH_HEX, "%s", CHAIN_START);
+		return 0;
+	}
+	db_col_copy(st, 0, out, HASH_HEX);
+	db_reset(st);
+	return 0;
+}
+
+int audit_seal_row(struct db *db, int64_t id)
+{
+	struct db_stmt *st;
+	char prev[HASH_HEX], hash[HASH_HEX];
+	int rc;
+
+	if ((rc = prev_hash_of(db, id, prev)) != 0)
+		return rc;
+	if ((rc = db_row_by_id(db, "SELECT " CHAIN_COLUMNS " FROM audit_log WHERE id = ?", id,
+	                       &st)) != 0)
+		return rc;
+	row_hash(st, 0, id, prev, hash);
+	db_reset(st);
+	rc = db_prepare(db, "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?", &st);
+	if (rc == 0 && (rc = db_bind_cstr(st, 1, prev)) == 0 && (rc = db_bind_cstr(st, 2, hash)) == 0 &&
+	    (rc = db_bind_int64(st, 3, id)) == 0)
+		rc = db_step_done(st);
+	return rc;
+}
+
+int audit_seal(struct db *db, int64_t *sealed)
+{
+	int64_t id = 0, n = 0;
+	int rc;
+
+	if (sealed != NULL)
+		*sealed = 0;
+	if ((rc = db_begin(db)) != 0)
+		return rc;
+	/* Only the rows after the last sealed one: a row whose seal was taken off in the middle of
+	 * the chain stays unsealed, and audit_verify names it. */
+	rc = db_get_int64(db, "SELECT coalesce(max(id), 0) FROM audit_log WHERE hash IS NOT NULL "
+	                      "AND id > ?", 0, &id);
+	for (; rc == 0;) {
+		rc = db_get_int64(db, "SELECT coalesce(min(id), 0) FROM audit_log WHERE id > ?", id, &id);
+		if (rc != 0 || id == 0)
+			break;
+		if ((rc = audit_seal_row(db, id)) != 0)
+			break;
+		n++;
+	}
+	if (rc == 0 && (rc = db_commit(db)) == 0 && sealed != NULL)
+		*sealed = n;
+	if (rc != 0)
+		db_rollback(db);
+	return rc;
+}
+
+int audit_verify(struct db *db, int64_t *rows, int64_t *broken, char *why, size_t cap)
+{
+	struct db_stmt *st;
+	char prev[HASH_HEX] = CHAIN_START, hash[HASH_HEX];
+	int rc;
+
+	*rows = 0;
+	*broken = 0;
+	if (cap > 0)
+		why[0] = '\0';
+	rc = db_prepare(db, "SELECT id, prev_hash, hash, " CHAIN_COLUMNS " FROM audit_log ORDER BY id",
+	                &st);
+	if (rc != 0)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW) {
+		int64_t id = db_col_int64(st, 0);
+		const char *stored_prev = db_col_text(st, 1, NULL), *stored = db_col_text(st, 2, NULL);
+
+		(*rows)++;
+		row_hash(st, 3, id, prev, hash);
+		if (stored_prev == NULL || stored == NULL)
+			snprintf(why, cap, "not sealed");
+		else if (strcmp(stored_prev, prev) != 0)
+			snprintf(why, cap, "does not follow the row before it (a row was removed or "
+			                   "changed before it)");
+		else if (strcmp(stored, hash) != 0)
+			snprintf(why, cap, "its content does not match its hash (it was changed)");
+		else {
+			memcpy(prev, stored, HASH_HEX);
+			continue;
+		}
+		*broken = id;
+		db_reset(st);
+		return 0;
+	}
+	return rc == DB_DONE ? 0 : (rc < 0 ? rc : MC_EDB);
 }
 
 static const char *const action_labels[][2] = {

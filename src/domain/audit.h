@@ -23,6 +23,29 @@ int audit_record(struct db *db, const struct actor *actor, int64_t now_ms, const
                  const char *entity, int64_t entity_id, int64_t agency_id, const char *summary,
                  const json_t *before, const json_t *after);
 
+/*
+ * The hash chain.  Each row holds prev_hash, the hash of the row before it (64 zeros for the
+ * first), and hash, the SHA-256 of prev_hash, its id and every column, each length-prefixed.
+ * audit_record seals each row it writes, in the caller's transaction.  Changing a row breaks
+ * its hash; removing one breaks the next row's link.
+ *
+ * audit_seal_row: seal row 'id' after the last sealed row before it.
+ * audit_seal: seal, in order and in one transaction, the rows after the last sealed one (rows
+ * written before the chain existed); *sealed (may be NULL) receives how many.  A row unsealed
+ * in the middle of the chain is left for audit_verify to report.  MC_EDB.
+ *
+ * The chain has no secret: someone who can write the database and recompute every hash after
+ * the row they changed goes unnoticed.  It catches edits made with an SQL tool, restores of
+ * part of a backup and deleted rows, which is what the log is for; keeping the last hash
+ * outside the server (a daily report) closes the rest.
+ * audit_verify: walk the whole log; *rows receives how many rows were read, *broken the id of
+ * the first row whose link or hash is wrong (0: the chain is intact), with the reason in English
+ * in why[0..cap).  MC_EDB.
+ */
+int audit_seal_row(struct db *db, int64_t id);
+int audit_seal(struct db *db, int64_t *sealed);
+int audit_verify(struct db *db, int64_t *rows, int64_t *broken, char *why, size_t cap);
+
 /* One page of the audit log as seen by an administrator. */
 struct audit_query {
 	const char *entity;   /* "" or NULL: every kind */

@@ -256,6 +256,7 @@ static const char *applicant_refusal(const char *applicant_type, const char *acc
 struct open_offering {
 	int64_t procedure_id, desk_id, competent_id;
 	char applicant_type[16];
+	char workflow[16];      /* offerings.workflow, copied into the dossier */
 	json_t *schema;
 };
 
@@ -271,13 +272,14 @@ static int load_open_offering(struct db *db, int64_t offering_id, struct open_of
 	memset(o, 0, sizeof(*o));
 	rc = db_row_by_id(db,
 		"SELECT o.procedure_id, o.desk_agency_id, o.competent_agency_id, p.applicant_type, "
-		"p.form_schema " OPEN_OFFERING_SQL, offering_id, &st);
+		"p.form_schema, o.workflow " OPEN_OFFERING_SQL, offering_id, &st);
 	if (rc != 0)
 		return rc;
 	o->procedure_id = db_col_int64(st, 0);
 	o->desk_id = db_col_int64(st, 1);
 	o->competent_id = db_col_int64(st, 2);
 	db_col_copy(st, 3, o->applicant_type, sizeof o->applicant_type);
+	db_col_copy(st, 5, o->workflow, sizeof o->workflow);
 	text = db_col_text(st, 4, &len);
 	o->schema = json_loadb(text != NULL ? text : "", len, JSON_REJECT_DUPLICATES, NULL);
 	db_reset(st);
@@ -322,7 +324,8 @@ static int insert_dossier(struct db *db, const struct actor *a, const char *now,
 		"INSERT INTO dossiers (owner_account_id, offering_id, procedure_id, desk_agency_id, "
 		"competent_agency_id, channel, applicant_name, applicant_citizen_id, applicant_phone, "
 		"applicant_email, applicant_address, status, version, form_data, created_at, "
-		"updated_at) VALUES (?, ?, ?, ?, ?, 'online', ?, ?, ?, ?, ?, 'draft', 1, ?, ?, ?)", &st);
+		"updated_at, workflow) VALUES (?, ?, ?, ?, ?, 'online', ?, ?, ?, ?, ?, 'draft', 1, ?, ?, "
+		"?, ?)", &st);
 	if (rc != 0)
 		return rc;
 	if ((rc = db_bind_int64(st, k++, a->account_id)) != 0 ||
@@ -335,7 +338,7 @@ static int insert_dossier(struct db *db, const struct actor *a, const char *now,
 		if ((rc = db_bind_cstr(st, k++, ap->v[i])) != 0)
 			return rc;
 	if ((rc = db_bind_cstr(st, k++, form_data)) != 0 || (rc = db_bind_cstr(st, k++, now)) != 0 ||
-	    (rc = db_bind_cstr(st, k++, now)) != 0)
+	    (rc = db_bind_cstr(st, k++, now)) != 0 || (rc = db_bind_cstr(st, k++, o->workflow)) != 0)
 		return rc;
 	if ((rc = db_step_done(st)) != 0)
 		return rc;

@@ -220,3 +220,50 @@ def test_workflow_show_refuses_what_it_does_not_know(args, word):
     r = run_cli(args)
     assert r.returncode == 2
     assert word in one_line(r.stderr)
+
+
+def test_audit_verify_names_the_row_changed_or_after_the_one_removed(tmp_path):
+    import sqlite3
+    data = str(tmp_path / "d")
+    assert run_cli(["--data", data, "demo"]).returncode == 0
+    export = run_cli(["--data", data, "catalog", "export"])
+    assert export.returncode == 0
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(export.stdout)
+    # each import writes one audit record, chained to the one before
+    for _ in range(3):
+        assert run_cli(["--data", data, "catalog", "import", str(catalog)]).returncode == 0
+    r = run_cli(["--data", data, "audit", "verify"])
+    assert r.returncode == 0, r.stdout + r.stderr
+    n = int(re.match(r"audit: (\d+) rows, the chain is intact$", r.stdout.strip()).group(1))
+    con = sqlite3.connect(str(tmp_path / "d" / "motcua.db"))
+    ids = [i for (i,) in con.execute("SELECT id FROM audit_log ORDER BY id")]
+    assert len(ids) == n >= 4
+    assert con.execute("SELECT count(*) FROM audit_log WHERE hash IS NULL").fetchone()[0] == 0
+    # one edited row
+    con.execute("UPDATE audit_log SET summary = summary || '.' WHERE id = ?", (ids[2],))
+    con.commit()
+    r = run_cli(["--data", data, "audit", "verify"])
+    assert r.returncode == 1
+    assert r.stdout.strip() == "audit: row %d is broken: its content does not match its hash " \
+                               "(it was changed)" % ids[2]
+    con.execute("UPDATE audit_log SET summary = substr(summary, 1, length(summary) - 1) "
+                "WHERE id = ?", (ids[2],))
+    con.commit()
+    assert run_cli(["--data", data, "audit", "verify"]).returncode == 0
+    # one removed row: the next one no longer follows
+    con.execute("DELETE FROM audit_log WHERE id = ?", (ids[1],))
+    con.commit()
+    con.close()
+    r = run_cli(["--data", data, "audit", "verify"])
+    assert r.returncode == 1
+    assert r.stdout.startswith("audit: row %d is broken: does not follow" % ids[2])
+    # a start-up never re-seals a row in the middle of the chain
+    assert run_cli(["--data", data, "migrate"]).returncode == 0
+    assert run_cli(["--data", data, "audit", "verify"]).returncode == 1
+
+
+def test_audit_needs_verify():
+    r = run_cli(["audit"])
+    assert r.returncode == 2
+    assert "audit verify" in one_line(r.stderr)
