@@ -15,7 +15,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-UNIT = ['buf', 'clock', 'lunar', 'cfg', 'router', 'routes', 'static', 'work', 'tpl', 'utf8', 'validate', 'form', 'multipart', 'cookie', 'db', 'db_memo', 'mime', 'outbox', 'sender', 'ratelimit', 'fold', 'formschema', 'catalog_io', 'filestore', 'dossier', 'dossier_sweep', 'workcal', 'workflow']
+UNIT = ['buf', 'clock', 'lunar', 'cfg', 'router', 'routes', 'static', 'work', 'tpl', 'utf8', 'validate', 'form', 'multipart', 'cookie', 'db', 'db_memo', 'mime', 'outbox', 'sender', 'ratelimit', 'fold', 'formschema', 'catalog_io', 'filestore', 'dossier', 'dossier_flow', 'dossier_sweep', 'workcal', 'workflow']
 TAP_LINE = re.compile(r'^(not ok|ok)\b(.*)$')
 
 passed = 0

@@ -1,6 +1,8 @@
 /* dossier.c: a citizen's dossiers submitted online (docs/dossiers.md). */
 #include "domain/dossier.h"
 #include "domain/dossier_priv.h"
+#include "domain/dossier_flow.h"
+#include "domain/workflow.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,24 +26,12 @@
 #define DATE_SIZE 16       /* "YYYY-MM-DD" */
 #define STATUS_SIZE 32
 
-static const struct {
-	const char *status;
-	const char *label;
-} statuses[] = {
-	{ DOSSIER_DRAFT, "Nháp" },
-	{ DOSSIER_UNCONFIRMED, "Chờ xác thực" },
-	{ DOSSIER_PENDING, "Chờ tiếp nhận" },
-	{ DOSSIER_SUPPLEMENT, "Yêu cầu bổ sung" },
-	{ DOSSIER_WITHDRAWN, "Đã rút" },
-	{ DOSSIER_EXPIRED, "Hết hạn xác thực" },
-};
 
 const char *dossier_status_label(const char *status)
 {
-	for (size_t i = 0; status != NULL && i < COUNT(statuses); i++)
-		if (strcmp(statuses[i].status, status) == 0)
-			return statuses[i].label;
-	return NULL;
+	const struct wf_status *s = wf_status(status);
+
+	return s != NULL ? s->label : NULL;
 }
 
 /* A label for any status: an unknown one (added by a later workflow) shows as its name. */
@@ -601,7 +591,8 @@ static int put_timeline(struct db *db, int64_t id, json_t *out)
 	if ((rc = rows_put(out, "timeline", list)) != 0)
 		return rc;
 	rc = db_prepare(db,
-		"SELECT at, actor_name, from_status, to_status, note FROM dossier_events "
+		"SELECT at, actor_name, from_status, to_status, "
+		"CASE WHEN internal = 1 THEN '' ELSE note END FROM dossier_events "
 		"WHERE dossier_id = ? ORDER BY id", &st);
 	if (rc != 0)
 		return rc;
@@ -842,14 +833,13 @@ static int mail_owner(const struct account_env *env, struct db *db, int64_t now_
                       const char *name, const char *key, const char *value);
 
 /* A free text typed by a person (a reason, a request) and what is wrong with it. */
-enum note_problem { NOTE_OK, NOTE_EMPTY, NOTE_NOT_UTF8, NOTE_TOO_LONG };
 
 /*
  * 'in' (NULL as "") without its surrounding white space, as a new string in *out (free) when it
  * is valid UTF-8 of 1 to 'max' characters.  0 (*problem NOTE_OK); MC_EINVAL with *problem saying
  * why; MC_ENOMEM.  *out is NULL on error.
  */
-static int clean_note(const char *in, size_t max, char **out, enum note_problem *problem)
+int dossier_clean_note(const char *in, size_t max, char **out, enum note_problem *problem)
 {
 	size_t len = in != NULL ? strlen(in) : 0;
 	const char *text = trim(in != NULL ? in : "", &len);
@@ -900,7 +890,7 @@ int dossier_withdraw(const struct account_env *env, struct db *db, const struct 
 		rc = MC_EFORBIDDEN;
 		goto out;
 	}
-	if ((rc = clean_note(reason, DOSSIER_REASON_MAX, &note, &problem)) != 0) {
+	if ((rc = dossier_clean_note(reason, DOSSIER_REASON_MAX, &note, &problem)) != 0) {
 		why = problem == NOTE_NOT_UTF8 ? "Lý do rút hồ sơ chứa ký tự không hợp lệ."
 		    : problem == NOTE_EMPTY ? "Vui lòng nêu lý do rút hồ sơ."
 		    : problem == NOTE_TOO_LONG ? "Lý do rút hồ sơ không được dài quá 1.000 ký tự."
@@ -973,17 +963,26 @@ int dossier_mail_facts(const struct account_env *env, struct db *db, int64_t id,
 	int rc;
 
 	*data = NULL;
+	/* A walk-in dossier nobody attached yet is mailed to the address the applicant gave the
+	 * desk, if any, and links to the lookup page. */
 	rc = db_row_by_id(db,
-		"SELECT a.full_name, a.email, p.name, p.code, dk.name, dk.address, dk.phone, dk.email, "
-		"dk.office_hours, ca.name FROM dossiers d "
-		"JOIN accounts a ON a.id = d.owner_account_id "
+		"SELECT coalesce(a.full_name, d.applicant_name), coalesce(a.email, d.applicant_email), "
+		"p.name, p.code, dk.name, dk.address, dk.phone, dk.email, dk.office_hours, ca.name, "
+		"a.id IS NULL FROM dossiers d "
+		"LEFT JOIN accounts a ON a.id = d.owner_account_id "
 		"JOIN procedures p ON p.id = d.procedure_id "
 		"JOIN agencies dk ON dk.id = d.desk_agency_id "
 		"JOIN agencies ca ON ca.id = d.competent_agency_id WHERE d.id = ?", id, &st);
 	if (rc != 0)
 		return rc;
-	db_col_copy(st, 1, to, DOSSIER_EMAIL_SIZE);
-	snprintf(path, sizeof path, "/dossiers/%" PRId64, id);
+	if (db_col_copy(st, 1, to, DOSSIER_EMAIL_SIZE) == 0) {
+		db_reset(st);
+		return MC_ENOTFOUND;
+	}
+	if (db_col_int64(st, 10) != 0)
+		snprintf(path, sizeof path, "/lookup");
+	else
+		snprintf(path, sizeof path, "/dossiers/%" PRId64, id);
 	if ((rc = dossier_make_link(link, env->base_url, path, "")) != 0)
 		goto out;
 	/* The page shows no hours when the stored ones cannot be read; so does the mail. */
@@ -1298,7 +1297,8 @@ int dossier_submit(const struct account_env *env, struct db *db, const struct ac
 	if ((rc = mark_submitted(db, id, s.d.version, s.now, &s.ap, s.form_data)) == 0 &&
 	    (rc = insert_version(db, id, s.d.version + 1, s.form_data, s.now, a, "submit")) == 0 &&
 	    (rc = add_event(db, id, s.now, a, DOSSIER_DRAFT, DOSSIER_UNCONFIRMED,
-	                    "Nộp hồ sơ trực tuyến, chờ xác thực qua thư điện tử")) == 0)
+	                    "Nộp hồ sơ trực tuyến, chờ xác thực qua thư điện tử")) == 0 &&
+	    (rc = dossier_search_refresh(db, id)) == 0)
 		rc = send_confirmation(env, db, id, now_ms, now_ms + DOSSIER_CONFIRM_MS);
 	return end_sending(env, db, &s, rc);
 }
@@ -1621,34 +1621,6 @@ int dossier_staff_handles(const struct actor *a)
 	        a->staff_role == STAFF_LEADER);
 }
 
-/* Staff who may ask for a supplement: a desk officer, specialist or leader of the dossier's
- * desk or competent agency.  The workflow (issue 6) narrows this per step. */
-static int staff_may_handle(const struct actor *a, int64_t desk, int64_t competent)
-{
-	return dossier_staff_handles(a) && (a->agency_id == desk || a->agency_id == competent);
-}
-
-/* Dossier 'id''s agencies, status and version, whoever owns it. */
-static int load_agencies(struct db *db, int64_t id, int64_t *desk, int64_t *competent,
-                         char status[STATUS_SIZE], int64_t *version, int *owned)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_row_by_id(db,
-		"SELECT desk_agency_id, competent_agency_id, status, version, "
-		"owner_account_id IS NOT NULL FROM dossiers WHERE id = ?", id, &st);
-	if (rc != 0)
-		return rc;
-	*desk = db_col_int64(st, 0);
-	*competent = db_col_int64(st, 1);
-	db_col_copy(st, 2, status, STATUS_SIZE);
-	*version = db_col_int64(st, 3);
-	*owned = db_col_int64(st, 4) != 0;
-	db_reset(st);
-	return 0;
-}
-
 /* Move dossier 'id' at 'version' from status 'from' to 'to'. */
 static int move_status(struct db *db, int64_t id, int64_t version, const char *from,
                        const char *to, const char *now)
@@ -1693,59 +1665,6 @@ out:
 	return rc;
 }
 
-int dossier_request_supplement(const struct account_env *env, struct db *db,
-                               const struct actor *a, int64_t now_ms, int64_t id,
-                               const char *note, const char **refusal)
-{
-	char now[DOSSIER_TIME_SIZE], status[STATUS_SIZE], *text = NULL;
-	int64_t desk = 0, competent = 0, version = 0;
-	enum note_problem problem;
-	int rc, in_tx = 0, owned = 0;
-	const char *why = NULL;
-
-	if (a == NULL || a->role != ROLE_STAFF) {
-		rc = MC_EFORBIDDEN;
-		goto out;
-	}
-	if ((rc = clean_note(note, DOSSIER_NOTE_MAX, &text, &problem)) != 0) {
-		why = problem == NOTE_NOT_UTF8 ? "Nội dung cần bổ sung chứa ký tự không hợp lệ."
-		    : problem == NOTE_EMPTY ? "Vui lòng nêu nội dung cần bổ sung."
-		    : problem == NOTE_TOO_LONG ? "Nội dung cần bổ sung quá dài." : NULL;
-		goto out;
-	}
-	clock_iso8601(now_ms, now, sizeof now);
-	if ((rc = db_begin(db)) != 0)
-		goto out;
-	in_tx = 1;
-	if ((rc = load_agencies(db, id, &desk, &competent, status, &version, &owned)) != 0)
-		goto out;
-	if (!staff_may_handle(a, desk, competent)) {
-		rc = MC_ENOTFOUND; /* outside the staff member's agencies: as if absent */
-		goto out;
-	}
-	if (strcmp(status, DOSSIER_PENDING) != 0) {
-		why = "Chỉ yêu cầu bổ sung được với hồ sơ đang chờ tiếp nhận.";
-		rc = MC_ECONFLICT;
-		goto out;
-	}
-	if ((rc = move_status(db, id, version, DOSSIER_PENDING, DOSSIER_SUPPLEMENT, now)) != 0 ||
-	    (rc = dossier_add_event_by(db, id, now, a->account_id, a->full_name, DOSSIER_PENDING,
-	                               DOSSIER_SUPPLEMENT, text)) != 0 ||
-	    (rc = mail_owner(env, db, now_ms, id, "dossier_supplement", "request", text)) != 0)
-		goto out;
-	if ((rc = db_commit(db)) != 0)
-		goto out;
-	in_tx = 0;
-	dossier_mail_wake(env);
-out:
-	if (in_tx)
-		db_rollback(db);
-	if (refusal != NULL)
-		*refusal = rc == MC_EINVAL || rc == MC_ECONFLICT ? why : NULL;
-	free(text);
-	return rc;
-}
-
 int dossier_update_supplement(const struct account_env *env, struct db *db,
                               const struct actor *a, int64_t now_ms, int64_t id,
                               json_t **errors)
@@ -1760,9 +1679,11 @@ int dossier_update_supplement(const struct account_env *env, struct db *db,
 	if ((rc = update_form(db, id, s.d.version, s.now, &s.ap, s.form_data)) == 0 &&
 	    (rc = move_status(db, id, s.d.version + 1, DOSSIER_SUPPLEMENT, DOSSIER_PENDING,
 	                      s.now)) == 0 &&
+	    (rc = dossier_flow_resume(db, id, now_ms)) == 0 &&
 	    (rc = insert_version(db, id, s.d.version + 2, s.form_data, s.now, a, "supplement")) == 0 &&
 	    (rc = add_event(db, id, s.now, a, DOSSIER_SUPPLEMENT, DOSSIER_PENDING,
-	                    "Cập nhật nội dung hồ sơ theo yêu cầu bổ sung")) == 0)
+	                    "Cập nhật nội dung hồ sơ theo yêu cầu bổ sung")) == 0 &&
+	    (rc = dossier_search_refresh(db, id)) == 0)
 		rc = mail_owner(env, db, now_ms, id, "dossier_updated", NULL, NULL);
 	return end_sending(env, db, &s, rc);
 }
@@ -1843,20 +1764,16 @@ int dossier_versions(struct db *db, const struct actor *a, int64_t id, json_t **
 {
 	struct db_stmt *st;
 	json_t *list = NULL, *v, *prev_data = NULL;
-	int64_t desk, competent, version, prev = 0;
-	char status[STATUS_SIZE];
-	int rc, owned, editable;
+	int64_t prev = 0;
+	int rc, editable;
 	size_t i;
 
 	*out = NULL;
 	if (dossier_is_citizen(a)) {
 		if ((rc = dossier_owned_status(db, a, id, &editable)) != 0)
 			return rc;
-	} else {
-		if ((rc = load_agencies(db, id, &desk, &competent, status, &version, &owned)) != 0)
-			return rc;
-		if (!staff_may_handle(a, desk, competent))
-			return a != NULL && a->role == ROLE_STAFF ? MC_ENOTFOUND : MC_EFORBIDDEN;
+	} else if ((rc = dossier_flow_visible(db, a, id)) != 0) {
+		return rc;
 	}
 	list = json_array();
 	if (list == NULL)

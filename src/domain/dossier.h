@@ -220,20 +220,6 @@ int dossier_confirmation_facts(const struct account_env *env, struct db *db, int
 
 #define DOSSIER_NOTE_MAX 2000u  /* characters of a supplement request */
 
-/*
- * Staff member 'a' asks for a supplement of pending dossier 'id' at 'now_ms', saying what is
- * missing in 'note' (trimmed; 1 to DOSSIER_NOTE_MAX characters).  'a' must be a desk officer,
- * specialist or leader of the dossier's desk or competent agency (the workflow of the back
- * office narrows this per step).  In one transaction: the status becomes supplement, the
- * timeline records the note, and the owner (if any: a walk-in dossier may have none) is mailed
- * "dossier_supplement" with the note and the link <base_url>/dossiers/<id>/edit.
- * MC_EINVAL (note missing or too long) and MC_ECONFLICT (not pending): *refusal (may be NULL;
- * static) says why in Vietnamese.  MC_ENOTFOUND: no such dossier in a's agencies;
- * MC_EFORBIDDEN: not staff; MC_EUNAVAIL; MC_EDB; MC_ENOMEM; mail errors.
- */
-int dossier_request_supplement(const struct account_env *env, struct db *db,
-                               const struct actor *a, int64_t now_ms, int64_t id,
-                               const char *note, const char **refusal);
 
 /*
  * The owner 'a' sends back dossier 'id' (status supplement) after changing its answers and
@@ -252,7 +238,7 @@ int dossier_update_supplement(const struct account_env *env, struct db *db,
  * "number", "at" (local), "actor_name", "reason" ("submit" or "supplement"), "reason_label",
  * "form_data", "changes": [ { "name", "before" (null when absent), "after" (null when gone) } ],
  * "files_added", "files_removed": [ { "id", "name", "size" } ] } ] in *out (caller owns).  For
- * the owner, or for staff who may handle it (see dossier_request_supplement).  MC_ENOTFOUND;
+ * the owner, or for staff who see it (dossier_flow_visible).  MC_ENOTFOUND;
  * MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.
  */
 int dossier_versions(struct db *db, const struct actor *a, int64_t id, json_t **out);

@@ -3,6 +3,7 @@
  * dossier's versions, and what the pages show of them. */
 #include "domain/dossier.h"
 #include "domain/dossier_priv.h"
+#include "domain/dossier_flow.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -586,21 +587,21 @@ int dossier_file(struct db *db, const struct actor *a, int64_t id, int64_t file_
 	memset(out, 0, sizeof(*out));
 	if (!dossier_is_citizen(a) && !staff)
 		return MC_EFORBIDDEN;
-	/* Any file the dossier ever held, earlier versions included.  The owner sees them all; the
-	 * staff of its desk and competent agency once it reached the desk (confirmed online, or
-	 * brought in person): never a draft's or an unconfirmed dossier's. */
+	/* Any file the dossier ever held, earlier versions included.  The owner sees them all;
+	 * staff those of the dossiers they see (dossier_flow_visible: never a draft's or an
+	 * unconfirmed dossier's). */
+	if (staff && (rc = dossier_flow_visible(db, a, id)) != 0)
+		return rc;
 	rc = db_prepare(db, staff
 		? "SELECT f.sha256, f.name, f.kind, f.size FROM dossier_files f "
-		  "JOIN dossiers d ON d.id = f.dossier_id WHERE f.id = ? AND f.dossier_id = ? "
-		  "AND (d.desk_agency_id = ?3 OR d.competent_agency_id = ?3) "
-		  "AND (d.confirmed_at IS NOT NULL OR d.channel = 'walk_in')"
+		  "WHERE f.id = ? AND f.dossier_id = ?"
 		: "SELECT f.sha256, f.name, f.kind, f.size FROM dossier_files f "
 		  "JOIN dossiers d ON d.id = f.dossier_id "
 		  "WHERE f.id = ? AND f.dossier_id = ? AND d.owner_account_id = ?", &st);
 	if (rc != 0)
 		return rc;
 	if ((rc = db_bind_int64(st, 1, file_id)) != 0 || (rc = db_bind_int64(st, 2, id)) != 0 ||
-	    (rc = db_bind_int64(st, 3, staff ? a->agency_id : a->account_id)) != 0)
+	    (!staff && (rc = db_bind_int64(st, 3, a->account_id)) != 0))
 		return rc;
 	rc = db_step(st);
 	if (rc < 0)

@@ -91,7 +91,7 @@ static const char lookup_sql[] =
 	"SELECT d.id, d.owner_account_id, d.channel, d.status, d.receipt_no, d.applicant_name, "
 	"d.applicant_citizen_id, me.citizen_id, p.code, p.name, dk.name, ca.name, d.submitted_at, "
 	"d.received_at, d.due_at, d.updated_at, e.at, e.actor_name, e.from_status, e.to_status, "
-	"e.note FROM dossiers d "
+	"CASE WHEN e.internal = 1 THEN '' ELSE e.note END FROM dossiers d "
 	"JOIN procedures p ON p.id = d.procedure_id "
 	"JOIN agencies dk ON dk.id = d.desk_agency_id "
 	"JOIN agencies ca ON ca.id = d.competent_agency_id "

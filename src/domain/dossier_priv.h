@@ -11,6 +11,7 @@
 
 struct db;
 struct db_stmt;
+struct dossier_upload;
 
 #define DOSSIER_TIME_SIZE 32     /* an ISO-8601 time or a local "dd/mm/yyyy HH:MM" */
 #define DOSSIER_LINK_SIZE 1024   /* a link in a mail: the base URL and a path */
@@ -37,6 +38,12 @@ int dossier_add_event_by(struct db *db, int64_t dossier_id, const char *at, int6
                          const char *actor_name, const char *from, const char *to,
                          const char *note);
 
+/* A typed note (a reason, a request) without the white space around it, into *out (the
+ * caller frees it): 0, or MC_EINVAL with *problem set (not UTF-8, empty, longer than 'max'
+ * characters); MC_ENOMEM. */
+enum note_problem { NOTE_OK, NOTE_EMPTY, NOTE_NOT_UTF8, NOTE_TOO_LONG };
+int dossier_clean_note(const char *in, size_t max, char **out, enum note_problem *problem);
+
 /* Wake the mail sender after a commit that queued mail. */
 void dossier_mail_wake(const struct account_env *env);
 
@@ -48,8 +55,9 @@ int dossier_make_link(char link[DOSSIER_LINK_SIZE], const char *base_url, const 
  * What the dossier's mails say, as a new object in *data: full_name (the owner's), email,
  * procedure_name, procedure_code, agency_name (the desk), desk_address, desk_phone,
  * desk_email, desk_hours ([ { days, times, text } ], open days only), competent_name,
- * dossier_link and portal_name.  The owner's address goes to to[DOSSIER_EMAIL_SIZE].
- * MC_ENOTFOUND when the dossier has no owner.
+ * dossier_link and portal_name.  The owner's address goes to to[DOSSIER_EMAIL_SIZE]; for a
+ * walk-in dossier nobody attached, the applicant's name and address as the desk typed them
+ * (dossier_link is then the lookup page).  MC_ENOTFOUND when there is no address to write to.
  */
 int dossier_mail_facts(const struct account_env *env, struct db *db, int64_t id,
                        char to[DOSSIER_EMAIL_SIZE], json_t **data);

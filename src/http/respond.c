@@ -255,11 +255,15 @@ static int render_page(struct req *r, const char *tpl, json_t *data, struct buf 
 	json_object_set(data, "site", r->app->site);
 	if (r->actor.role != ROLE_ANONYMOUS)
 		json_object_set_new(data, "user",
-		                    json_pack("{s:s, s:s, s:b, s:b, s:b}", "full_name", r->actor.full_name,
-		                              "csrf", r->actor.csrf, "is_citizen",
+		                    json_pack("{s:s, s:s, s:b, s:b, s:b, s:b}", "full_name",
+		                              r->actor.full_name, "csrf", r->actor.csrf, "is_citizen",
 		                              r->actor.role == ROLE_CITIZEN, "is_staff",
 		                              r->actor.role == ROLE_STAFF, "is_admin",
-		                              actor_is_admin(&r->actor)));
+		                              actor_is_admin(&r->actor), "handles_dossiers",
+		                              r->actor.role == ROLE_STAFF &&
+		                                  (r->actor.staff_role == STAFF_INTAKE ||
+		                                   r->actor.staff_role == STAFF_SPECIALIST ||
+		                                   r->actor.staff_role == STAFF_LEADER)));
 	if (tpl_render(r->app->templates, tpl, data, out) != 0)
 		rc = MC_EIO;
 	json_decref(data);

@@ -55,6 +55,13 @@ int page_dossier_resend(struct req *r);
 int page_dossier_confirm(struct req *r);
 int page_dossier_file(struct req *r);
 
+/* back office (pages_staff.c) */
+int page_staff_home(struct req *r);
+int page_staff_queue(struct req *r);
+int page_staff_dossier(struct req *r);
+int page_staff_act(struct req *r);
+int page_staff_receipt(struct req *r);
+
 /* dossier lookup (pages_lookup.c) */
 int page_lookup(struct req *r);
 int page_lookup_attach(struct req *r);

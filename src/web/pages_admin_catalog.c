@@ -45,14 +45,6 @@ static json_t *admin_page(struct req *r, const char *section)
 	return data;
 }
 
-/* String member 'key' of 'o', or "" when it is absent or not a string. */
-static const char *member(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
 /* Append 's' percent-encoded for a query string value. */
 static void url_escape(struct buf *b, const char *s)
 {
@@ -313,7 +305,7 @@ static void procedure_form(struct req *r, int status, int64_t id, json_t *values
 	json_object_set_new(data, "id", json_integer(id));
 	json_object_set_new(data, "fee_rows", rows);
 	json_object_set_new(data, "levels",
-	                    options(level_choices, COUNT(level_choices), member(values, "level")));
+	                    options(level_choices, COUNT(level_choices), view_member(values, "level")));
 	json_object_set_new(data, "applicant_types",
 	                    options(applicant_choices, COUNT(applicant_choices),
 	                            json_string_value(json_object_get(values, "applicant_type"))));
@@ -725,7 +717,7 @@ static void document_form(struct req *r, int status, json_t *procedure, json_t *
 	json_object_set_new(data, "file_types", file_type_options(types));
 	json_decref(types);
 	json_object_set_new(values, "multiple_checked",
-	                    json_boolean(strcmp(member(values, "multiple"), "1") == 0));
+	                    json_boolean(strcmp(view_member(values, "multiple"), "1") == 0));
 	view_form_page(r, status, "admin/document_form", values, errs, data);
 }
 
@@ -997,7 +989,7 @@ static int offering_form(struct req *r, int status, int64_t id, json_t *offering
 	mark_selected(json_object_get(choices, "procedures"), "id",
 	              json_string_value(json_object_get(values, "procedure_id")));
 	/* An agency administrator often has one desk in its scope: offer it chosen. */
-	if (status == 200 && id == 0 && member(values, "desk_agency_id")[0] == '\0' &&
+	if (status == 200 && id == 0 && view_member(values, "desk_agency_id")[0] == '\0' &&
 	    json_array_size(json_object_get(choices, "desks")) == 1) {
 		json_t *desk = json_array_get(json_object_get(choices, "desks"), 0);
 		char only[24];
@@ -1014,15 +1006,15 @@ static int offering_form(struct req *r, int status, int64_t id, json_t *offering
 		mark_selected(json_object_get(group, "departments"), "id",
 		              json_string_value(json_object_get(values, "department_id")));
 	{
-		const char *wf = member(values, "workflow");
+		const char *wf = view_member(values, "workflow");
 		json_t *w;
 		size_t k;
 		json_array_foreach(json_object_get(choices, "workflows"), k, w)
 			json_object_set_new(w, "selected",
-			                    json_boolean(strcmp(wf, member(w, "value")) == 0));
+			                    json_boolean(strcmp(wf, view_member(w, "value")) == 0));
 	}
 	json_object_set_new(values, "online_checked",
-	                    json_boolean(strcmp(member(values, "online"), "1") == 0));
+	                    json_boolean(strcmp(view_member(values, "online"), "1") == 0));
 	data = admin_page(r, "offerings");
 	json_object_update(data, choices);
 	json_decref(choices);

@@ -23,6 +23,7 @@
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "store/db.h"
+#include "web/dossier_view.h"
 #include "web/view.h"
 
 /* An id in a URL or a form: at most 18 decimal digits (view_id_param's rule). */
@@ -37,21 +38,6 @@
 static int64_t now_ms(const struct req *r)
 {
 	return clock_now_ms(&r->app->clock);
-}
-
-/* String member 'key' of 'o', or "" when it is absent or not a string. */
-static const char *member(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-/* Set o[key] = v (taking v); a NULL v or a failure leaves MC_ENOMEM in *rc. */
-static void put(json_t *o, const char *key, json_t *v, int *rc)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*rc = MC_ENOMEM;
 }
 
 /* 's' as a positive id: 1 to DOSSIER_ID_DIGITS_MAX decimal digits, no sign, no leading zero.
@@ -168,8 +154,8 @@ static json_t *posted_answers(struct req *r, const json_t *schema, size_t shown)
 		int on_page = shown == ALL_SECTIONS || i == shown;
 
 		json_array_foreach(json_object_get(section, "fields"), j, field) {
-			const char *name = member(field, "name"), *s;
-			int checkbox = strcmp(member(field, "type"), "checkbox") == 0;
+			const char *name = view_member(field, "name"), *s;
+			int checkbox = strcmp(view_member(field, "type"), "checkbox") == 0;
 
 			snprintf(input, sizeof input, "%s%s", FORMSCHEMA_INPUT_PREFIX, name);
 			if (checkbox && json_is_array(json_object_get(field, "options"))) {
@@ -226,7 +212,7 @@ static int section_has_errors(const json_t *schema, int step, const json_t *erro
 	size_t i;
 
 	json_array_foreach(json_object_get(section, "fields"), i, field)
-		if (json_object_get(errors, member(field, "name")) != NULL)
+		if (json_object_get(errors, view_member(field, "name")) != NULL)
 			return 1;
 	return 0;
 }
@@ -248,11 +234,11 @@ static json_t *steps_view(const json_t *d, int step, int nsections, int count)
 			json_decref(list);
 			return NULL;
 		}
-		put(it, "number", json_integer(i), &rc);
-		put(it, "title", json_string(i <= nsections ? member(section, "title")
+		view_put(it, "number", json_integer(i), &rc);
+		view_put(it, "title", json_string(i <= nsections ? view_member(section, "title")
 		                                            : "Giấy tờ đính kèm"), &rc);
-		put(it, "current", json_boolean(i == step), &rc);
-		put(it, "url", json_string(dossier_url(url, json_integer_value(
+		view_put(it, "current", json_boolean(i == step), &rc);
+		view_put(it, "url", json_string(dossier_url(url, json_integer_value(
 			json_object_get(d, "id")), suffix)), &rc);
 	}
 	if (rc != 0) {
@@ -276,12 +262,12 @@ static json_t *documents_view(const json_t *d, const json_t *errors, json_t *sum
 		return NULL;
 	}
 	json_array_foreach(docs, i, doc) {
-		const char *msg = json_string_value(json_object_get(errors, member(doc, "input")));
+		const char *msg = json_string_value(json_object_get(errors, view_member(doc, "input")));
 
-		put(doc, "invalid", json_boolean(msg != NULL), rc);
-		put(doc, "error", json_string(msg != NULL ? msg : ""), rc);
+		view_put(doc, "invalid", json_boolean(msg != NULL), rc);
+		view_put(doc, "error", json_string(msg != NULL ? msg : ""), rc);
 		if (msg != NULL && json_array_append_new(summary, json_pack("{s:s, s:s}", "field",
-		                                          member(doc, "input"), "message", msg)) != 0)
+		                                          view_member(doc, "input"), "message", msg)) != 0)
 			*rc = MC_ENOMEM;
 	}
 	return docs;
@@ -332,28 +318,28 @@ static int form_page(struct req *r, int status, const json_t *d, enum form_mode 
 		json_array_foreach(json_object_get(kept, "fields"), j, field)
 			if (json_is_true(json_object_get(field, "invalid")) &&
 			    json_array_append_new(summary, json_pack("{s:s, s:s}", "field",
-			                          member(field, "id"), "message", member(field, "error")))
+			                          view_member(field, "id"), "message", view_member(field, "error")))
 			        != 0)
 				rc = MC_ENOMEM;
 	}
 	if (docs_shown)
-		put(data, "documents", documents_view(d, errors, summary, &rc), &rc);
-	put(data, "dossier", json_incref((json_t *)d), &rc);
-	put(data, "form", view, &rc);
+		view_put(data, "documents", documents_view(d, errors, summary, &rc), &rc);
+	view_put(data, "dossier", json_incref((json_t *)d), &rc);
+	view_put(data, "form", view, &rc);
 	view = NULL;
-	put(data, "csrf", json_string(req_csrf_token(r)), &rc);
-	put(data, "show_documents", json_boolean(docs_shown), &rc);
-	put(data, "has_summary", json_boolean(json_array_size(summary) > 0), &rc);
-	put(data, "summary", json_incref(summary), &rc);
-	put(data, "edit_mode", json_boolean(mode == FORM_EDIT), &rc);
-	put(data, "step", json_integer(step), &rc);
-	put(data, "step_count", json_integer(count), &rc);
-	put(data, "has_previous", json_boolean(mode == FORM_STEPS && step > 1), &rc);
-	put(data, "is_last", json_boolean(step >= count), &rc);
+	view_put(data, "csrf", json_string(req_csrf_token(r)), &rc);
+	view_put(data, "show_documents", json_boolean(docs_shown), &rc);
+	view_put(data, "has_summary", json_boolean(json_array_size(summary) > 0), &rc);
+	view_put(data, "summary", json_incref(summary), &rc);
+	view_put(data, "edit_mode", json_boolean(mode == FORM_EDIT), &rc);
+	view_put(data, "step", json_integer(step), &rc);
+	view_put(data, "step_count", json_integer(count), &rc);
+	view_put(data, "has_previous", json_boolean(mode == FORM_STEPS && step > 1), &rc);
+	view_put(data, "is_last", json_boolean(step >= count), &rc);
 	if (mode == FORM_STEPS)
-		put(data, "steps", steps_view(d, step, nsections, count), &rc);
+		view_put(data, "steps", steps_view(d, step, nsections, count), &rc);
 	if (notice != NULL)
-		put(data, "notice", json_string(notice), &rc);
+		view_put(data, "notice", json_string(notice), &rc);
 	if (rc != 0)
 		goto out;
 	respond_page(r, status, "dossier/form", data);
@@ -785,23 +771,23 @@ int page_dossiers(struct req *r)
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	put(data, "list", json_incref(list), &rc);
-	put(data, "has_items", json_boolean(json_array_size(json_object_get(list, "items")) > 0),
+	view_put(data, "list", json_incref(list), &rc);
+	view_put(data, "has_items", json_boolean(json_array_size(json_object_get(list, "items")) > 0),
 	    &rc);
-	put(data, "paged", json_boolean(pages > 1), &rc);
+	view_put(data, "paged", json_boolean(pages > 1), &rc);
 	/* Past the last page: say so and link back rather than pretending there is nothing. */
-	put(data, "beyond_end", json_boolean(total > 0 && page > pages), &rc);
+	view_put(data, "beyond_end", json_boolean(total > 0 && page > pages), &rc);
 	if (page > 1) {
 		json_int_t prev = page > pages ? pages : (json_int_t)page - 1;
 
 		snprintf(url, sizeof url, "/dossiers?page=%" JSON_INTEGER_FORMAT, prev > 1 ? prev : 1);
-		put(data, "prev_url", json_string(url), &rc);
+		view_put(data, "prev_url", json_string(url), &rc);
 	}
 	if ((json_int_t)page < pages) {
 		snprintf(url, sizeof url, "/dossiers?page=%d", page + 1);
-		put(data, "next_url", json_string(url), &rc);
+		view_put(data, "next_url", json_string(url), &rc);
 	}
-	put(data, "pager", json_boolean(page > 1 || (json_int_t)page < pages), &rc);
+	view_put(data, "pager", json_boolean(page > 1 || (json_int_t)page < pages), &rc);
 	if (rc != 0)
 		goto out;
 	respond_page(r, 200, "dossier/list", data);
@@ -813,189 +799,6 @@ out:
 }
 
 /* ---- the detail ---- */
-
-/* The label of option 'value' of 'field', or 'value' itself when the form no longer has it. */
-static const char *option_label(const json_t *field, const char *value)
-{
-	const json_t *opt;
-	size_t i;
-
-	json_array_foreach(json_object_get(field, "options"), i, opt)
-		if (strcmp(member(opt, "value"), value) == 0)
-			return member(opt, "label");
-	return value;
-}
-
-/* 1 when 's' is "YYYY-MM-DD" in shape (the canonical form of a valid date answer). */
-static int is_iso_date(const char *s)
-{
-	static const char shape[] = "dddd-dd-dd";
-
-	if (strlen(s) != sizeof shape - 1)
-		return 0;
-	for (size_t i = 0; shape[i] != '\0'; i++)
-		if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-			return 0;
-	return 1;
-}
-
-/* The lines of 's' (an answer, LF-separated) as a list of strings, so a template shows a
- * multi-line address line by line without any markup built here. */
-static json_t *lines_of(const char *s)
-{
-	json_t *list = json_array();
-
-	while (list != NULL) {
-		const char *nl = strchr(s, '\n');
-		size_t n = nl != NULL ? (size_t)(nl - s) : strlen(s);
-
-		if (json_array_append_new(list, json_stringn(s, n)) != 0) {
-			json_decref(list);
-			return NULL;
-		}
-		if (nl == NULL)
-			break;
-		s = nl + 1;
-	}
-	return list;
-}
-
-/*
- * How answer 'v' of 'field' reads on the detail page, as text: option labels instead of values
- * (a checkbox group's joined with ", "), "Có"/"Không" for a single checkbox, a date as
- * dd/mm/yyyy.  "" when there is no answer.  Built on 'pool' or returned as is; NULL when memory
- * runs out.
- */
-static const char *answer_text(h2o_mem_pool_t *pool, const json_t *field, const json_t *v)
-{
-	const char *type = member(field, "type"), *s = json_string_value(v);
-	int has_options = json_is_array(json_object_get(field, "options"));
-	const json_t *item;
-	struct buf b;
-	size_t i;
-
-	buf_init(&b, pool);
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, item) {
-			const char *value = json_string_value(item);
-
-			if ((i > 0 && buf_puts(&b, ", ") != 0) ||
-			    buf_puts(&b, option_label(field, value != NULL ? value : "")) != 0)
-				return NULL;
-		}
-		return b.data != NULL ? b.data : "";
-	}
-	if (s == NULL || s[0] == '\0')
-		return strcmp(type, "checkbox") == 0 && !has_options ? "Không" : "";
-	if (strcmp(type, "checkbox") == 0 && !has_options)
-		return strcmp(s, "1") == 0 ? "Có" : s;
-	if (has_options)
-		return option_label(field, s);
-	if (strcmp(type, "date") == 0 && is_iso_date(s))
-		return buf_printf(&b, "%.2s/%.2s/%.4s", s + 8, s + 5, s) == 0 ? b.data : NULL;
-	return s;
-}
-
-/*
- * The answers of 'values' as the detail page shows them: [ { "title", "items": [ { "label",
- * "lines", "empty" } ] } ] in the form's order, with the labels of 'schema'.  NULL when memory
- * runs out.
- */
-static json_t *answers_view(h2o_mem_pool_t *pool, const json_t *schema, const json_t *values)
-{
-	const json_t *section, *field;
-	json_t *list = json_array(), *s, *items, *item;
-	size_t i, j;
-	int rc = 0;
-
-	if (list == NULL)
-		return NULL;
-	json_array_foreach(json_object_get(schema, "sections"), i, section) {
-		s = json_object();
-		items = json_array();
-		if (s == NULL || json_array_append_new(list, s) != 0) {
-			json_decref(items);
-			goto fail;
-		}
-		put(s, "title", json_string(member(section, "title")), &rc);
-		put(s, "items", items, &rc);
-		if (rc != 0)
-			goto fail;
-		json_array_foreach(json_object_get(section, "fields"), j, field) {
-			const char *a = answer_text(pool, field,
-			                            json_object_get(values, member(field, "name")));
-
-			if (a == NULL)
-				goto fail;
-			item = json_object();
-			if (item == NULL || json_array_append_new(items, item) != 0)
-				goto fail;
-			put(item, "label", json_string(member(field, "label")), &rc);
-			put(item, "lines", lines_of(a), &rc);
-			put(item, "empty", json_boolean(a[0] == '\0'), &rc);
-			if (rc != 0)
-				goto fail;
-		}
-	}
-	return list;
-fail:
-	json_decref(list);
-	return NULL;
-}
-
-/* The field of 'schema' named 'name', or NULL. */
-static const json_t *field_named(const json_t *schema, const char *name)
-{
-	const json_t *section, *field;
-	size_t i, j;
-
-	json_array_foreach(json_object_get(schema, "sections"), i, section)
-		json_array_foreach(json_object_get(section, "fields"), j, field)
-			if (strcmp(member(field, "name"), name) == 0)
-				return field;
-	return NULL;
-}
-
-/*
- * The submitted versions of 'd' for the history: [ { number, at, actor_name, reason_label,
- * first, changes: [ { label, before, after } ], files_added, files_removed } ], the answers
- * named by their labels and shown as on the page.  NULL with *rc set on failure.
- */
-static json_t *versions_view(struct req *r, const json_t *d, int *rc)
-{
-	const json_t *schema = json_object_get(d, "form"), *field;
-	json_t *list = NULL, *v, *c;
-	size_t i, j;
-
-	if (*rc != 0)
-		return NULL;
-	*rc = dossier_versions(r->db, &r->actor, json_integer_value(json_object_get(d, "id")),
-	                       &list);
-	if (*rc != 0)
-		return NULL;
-	json_array_foreach(list, i, v) {
-		json_object_del(v, "form_data");
-		put(v, "first", json_boolean(i == 0), rc);
-		json_array_foreach(json_object_get(v, "changes"), j, c) {
-			const char *name = member(c, "name");
-			const char *before, *after;
-
-			field = field_named(schema, name);
-			before = field != NULL ? answer_text(r->pool, field, json_object_get(c, "before"))
-			                       : json_string_value(json_object_get(c, "before"));
-			after = field != NULL ? answer_text(r->pool, field, json_object_get(c, "after"))
-			                      : json_string_value(json_object_get(c, "after"));
-			put(c, "label", json_string(field != NULL ? member(field, "label") : name), rc);
-			put(c, "before", json_string(before != NULL ? before : ""), rc);
-			put(c, "after", json_string(after != NULL ? after : ""), rc);
-		}
-	}
-	if (*rc != 0) {
-		json_decref(list);
-		return NULL;
-	}
-	return list;
-}
 
 /*
  * Render the detail of dossier 'd' with 'status'.  'reason' is the withdrawal reason to show
@@ -1015,22 +818,22 @@ static int detail_page(struct req *r, int status, const json_t *d, const char *r
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	put(data, "dossier", json_incref((json_t *)d), &rc);
-	put(data, "answers", answers_view(r->pool, schema, json_object_get(d, "form_data")), &rc);
-	put(data, "has_timeline", json_boolean(json_array_size(json_object_get(d, "timeline")) > 0),
+	view_put(data, "dossier", json_incref((json_t *)d), &rc);
+	view_put(data, "answers", dossier_view_answers(r->pool, schema, json_object_get(d, "form_data")), &rc);
+	view_put(data, "has_timeline", json_boolean(json_array_size(json_object_get(d, "timeline")) > 0),
 	    &rc);
-	put(data, "withdrawn_now", json_boolean(strcmp(view_query(r, "withdrawn"), "1") == 0), &rc);
-	put(data, "submitted_now", json_boolean(strcmp(view_query(r, "submitted"), "1") == 0), &rc);
-	put(data, "resent_now", json_boolean(strcmp(view_query(r, "resent"), "1") == 0), &rc);
-	put(data, "updated_now", json_boolean(strcmp(view_query(r, "updated"), "1") == 0), &rc);
-	put(data, "versions", versions_view(r, d, &rc), &rc);
-	put(data, "has_documents",
+	view_put(data, "withdrawn_now", json_boolean(strcmp(view_query(r, "withdrawn"), "1") == 0), &rc);
+	view_put(data, "submitted_now", json_boolean(strcmp(view_query(r, "submitted"), "1") == 0), &rc);
+	view_put(data, "resent_now", json_boolean(strcmp(view_query(r, "resent"), "1") == 0), &rc);
+	view_put(data, "updated_now", json_boolean(strcmp(view_query(r, "updated"), "1") == 0), &rc);
+	view_put(data, "versions", dossier_view_versions(r, d, &rc), &rc);
+	view_put(data, "has_documents",
 	    json_boolean(json_array_size(json_object_get(d, "documents")) > 0), &rc);
-	put(data, "reason_max", json_integer(DOSSIER_REASON_MAX), &rc);
+	view_put(data, "reason_max", json_integer(DOSSIER_REASON_MAX), &rc);
 	if (notice != NULL)
-		put(data, "notice", json_string(notice), &rc);
+		view_put(data, "notice", json_string(notice), &rc);
 	if (reason != NULL)
-		put(values, "reason", json_string(reason), &rc);
+		view_put(values, "reason", json_string(reason), &rc);
 	if (rc != 0)
 		goto out;
 	view_form_page(r, status, "dossier/detail", values, errs, data);
@@ -1118,20 +921,20 @@ static int check_page(struct req *r, int status, const json_t *d, const json_t *
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	answers = answers_view(r->pool, schema, json_object_get(d, "form_data"));
+	answers = dossier_view_answers(r->pool, schema, json_object_get(d, "form_data"));
 	json_array_foreach(answers, i, it) {
 		snprintf(suffix, sizeof suffix, "/form?step=%zu", i + 1);
-		put(it, "change_url", json_string(dossier_url(url, json_integer_value(
+		view_put(it, "change_url", json_string(dossier_url(url, json_integer_value(
 			json_object_get(d, "id")), suffix)), &rc);
 	}
 	/* The summary follows the form's order: each wrong field links to its step. */
 	json_array_foreach(json_object_get(schema, "sections"), i, section) {
 		json_array_foreach(json_object_get(section, "fields"), j, field) {
-			msg = json_object_get(errors, member(field, "name"));
+			msg = json_object_get(errors, view_member(field, "name"));
 			if (msg == NULL)
 				continue;
 			snprintf(suffix, sizeof suffix, "/form?step=%zu#%s%s", i + 1,
-			         FORMSCHEMA_INPUT_PREFIX, member(field, "name"));
+			         FORMSCHEMA_INPUT_PREFIX, view_member(field, "name"));
 			if (json_array_append_new(summary, json_pack("{s:s, s:O}", "url", dossier_url(url,
 			                          json_integer_value(json_object_get(d, "id")), suffix),
 			                          "message", msg)) != 0)
@@ -1140,11 +943,11 @@ static int check_page(struct req *r, int status, const json_t *d, const json_t *
 	}
 	docs = json_deep_copy(json_object_get(d, "documents"));
 	json_array_foreach(docs, i, it) {
-		msg = json_object_get(errors, member(it, "input"));
-		put(it, "error", json_string(msg != NULL ? json_string_value(msg) : ""), &rc);
+		msg = json_object_get(errors, view_member(it, "input"));
+		view_put(it, "error", json_string(msg != NULL ? json_string_value(msg) : ""), &rc);
 		if (msg == NULL)
 			continue;
-		snprintf(suffix, sizeof suffix, "/form?step=%d#%s", count, member(it, "input"));
+		snprintf(suffix, sizeof suffix, "/form?step=%d#%s", count, view_member(it, "input"));
 		if (json_array_append_new(summary, json_pack("{s:s, s:O}", "url", dossier_url(url,
 		                          json_integer_value(json_object_get(d, "id")), suffix),
 		                          "message", msg)) != 0)
@@ -1156,15 +959,15 @@ static int check_page(struct req *r, int status, const json_t *d, const json_t *
 		                                             "message", msg)) != 0)
 			rc = MC_ENOMEM;
 	snprintf(suffix, sizeof suffix, "/form?step=%d", count);
-	put(data, "documents_url", json_string(dossier_url(url, json_integer_value(
+	view_put(data, "documents_url", json_string(dossier_url(url, json_integer_value(
 		json_object_get(d, "id")), suffix)), &rc);
-	put(data, "dossier", json_incref((json_t *)d), &rc);
-	put(data, "answers", answers, &rc);
-	put(data, "documents", docs, &rc);
-	put(data, "has_documents", json_boolean(json_array_size(docs) > 0), &rc);
-	put(data, "has_summary", json_boolean(json_array_size(summary) > 0), &rc);
-	put(data, "summary", json_incref(summary), &rc);
-	put(data, "csrf", json_string(req_csrf_token(r)), &rc);
+	view_put(data, "dossier", json_incref((json_t *)d), &rc);
+	view_put(data, "answers", answers, &rc);
+	view_put(data, "documents", docs, &rc);
+	view_put(data, "has_documents", json_boolean(json_array_size(docs) > 0), &rc);
+	view_put(data, "has_summary", json_boolean(json_array_size(summary) > 0), &rc);
+	view_put(data, "summary", json_incref(summary), &rc);
+	view_put(data, "csrf", json_string(req_csrf_token(r)), &rc);
 	if (rc != 0)
 		goto out;
 	respond_page(r, status, "dossier/check", data);

@@ -31,13 +31,6 @@
 	"Không tìm thấy hồ sơ với thủ tục, nơi tiếp nhận và số biên nhận đã nhập. Vui lòng kiểm " \
 	"tra lại thông tin ghi trên giấy tiếp nhận."
 
-/* Set o[key] = v (taking v); a NULL v or a failure leaves MC_ENOMEM in *rc. */
-static void put(json_t *o, const char *key, json_t *v, int *rc)
-{
-	if (v == NULL || json_object_set_new(o, key, v) != 0)
-		*rc = MC_ENOMEM;
-}
-
 /* 's' as a positive id (1 to LOOKUP_ID_DIGITS_MAX digits, no sign, no leading zero), else 0. */
 static int64_t id_of(const char *s)
 {
@@ -72,16 +65,16 @@ static int form_page(struct req *r, int status, int64_t agency_id, const struct 
 		goto out;
 	json_array_foreach(json_object_get(choices, "agencies"), i, agency)
 		if (json_integer_value(json_object_get(agency, "id")) == agency_id)
-			put(agency, "selected", json_true(), &rc);
-	put(choices, "has_procedures",
+			view_put(agency, "selected", json_true(), &rc);
+	view_put(choices, "has_procedures",
 	    json_boolean(json_array_size(json_object_get(choices, "procedures")) > 0), &rc);
-	put(choices, "limited", json_boolean(limited), &rc);
-	put(choices, "receipt_max", json_integer(LOOKUP_RECEIPT_MAX), &rc);
+	view_put(choices, "limited", json_boolean(limited), &rc);
+	view_put(choices, "receipt_max", json_integer(LOOKUP_RECEIPT_MAX), &rc);
 	values = json_object();
 	if (values == NULL)
 		rc = MC_ENOMEM;
 	for (i = 0; rc == 0 && i < sizeof fields / sizeof fields[0]; i++)
-		put(values, fields[i], json_string(view_query(r, fields[i])), &rc);
+		view_put(values, fields[i], json_string(view_query(r, fields[i])), &rc);
 	if (rc != 0)
 		goto out;
 	view_form_page(r, status, "lookup/form", values, errs, choices);
@@ -104,11 +97,11 @@ static int result_page(struct req *r, int64_t agency_id, json_t *d)
 	/* Another lookup starts from the same desk and procedure; the code is digits and a dot. */
 	snprintf(again, sizeof again, "/lookup?agency=%" PRId64 "&procedure=%s", agency_id,
 	         json_string_value(json_object_get(d, "procedure_code")));
-	put(data, "has_timeline", json_boolean(json_array_size(json_object_get(d, "timeline")) > 0),
+	view_put(data, "has_timeline", json_boolean(json_array_size(json_object_get(d, "timeline")) > 0),
 	    &rc);
-	put(data, "again_url", json_string(again), &rc);
-	put(data, "csrf", json_string(req_csrf_token(r)), &rc);
-	put(data, "dossier", json_incref(d), &rc);
+	view_put(data, "again_url", json_string(again), &rc);
+	view_put(data, "csrf", json_string(req_csrf_token(r)), &rc);
+	view_put(data, "dossier", json_incref(d), &rc);
 	if (rc != 0) {
 		json_decref(data);
 		return rc;

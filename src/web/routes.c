@@ -56,6 +56,13 @@ const struct route web_routes[] = {
 	{ "GET", "/dossiers/{id}/files/{file}", page_dossier_file, WHO_USER, 0, 0 },
 	{ "POST", "/dossiers/{id}/withdraw", page_dossier_withdraw, WHO_CITIZEN, FORM, 0 },
 
+	/* back office: queues, dossiers and the workflow's actions (staff) */
+	{ "GET", "/staff", page_staff_home, WHO_STAFF, 0, 0 },
+	{ "GET", "/staff/queue/{code}", page_staff_queue, WHO_STAFF, 0, 0 },
+	{ "GET", "/staff/dossiers/{id}", page_staff_dossier, WHO_STAFF, 0, 0 },
+	{ "POST", "/staff/dossiers/{id}/act", page_staff_act, WHO_STAFF, FORM, 0 },
+	{ "GET", "/staff/dossiers/{id}/receipt", page_staff_receipt, WHO_STAFF, 0, 0 },
+
 	/* dossier lookup: any dossier by procedure, desk and receipt number (citizen) */
 	{ "GET", "/lookup", page_lookup, WHO_CITIZEN, 0, 0 },
 	{ "POST", "/lookup/attach", page_lookup_attach, WHO_CITIZEN, FORM, 0 },

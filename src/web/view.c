@@ -32,6 +32,19 @@ void view_form_page(struct req *r, int status, const char *tpl, json_t *values,
 	respond_page(r, status, tpl, data);
 }
 
+const char *view_member(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+void view_put(json_t *o, const char *key, json_t *v, int *rc)
+{
+	if (v == NULL || json_object_set_new(o, key, v) != 0)
+		*rc = MC_ENOMEM;
+}
+
 const char *view_field(struct req *r, const char *name)
 {
 	const struct form *f;

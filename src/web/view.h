@@ -19,6 +19,12 @@ struct req;
 void view_form_page(struct req *r, int status, const char *tpl, json_t *values,
                     const struct field_errors *errs, json_t *extra);
 
+/* String member 'key' of 'o', or "" when it is absent or not a string (never NULL). */
+const char *view_member(const json_t *o, const char *key);
+
+/* Set o[key] = v (taking v); a NULL v or a failure leaves MC_ENOMEM in *rc. */
+void view_put(json_t *o, const char *key, json_t *v, int *rc);
+
 /* The posted form's value of 'name', or "" when absent (never NULL). */
 const char *view_field(struct req *r, const char *name);
 

@@ -23,11 +23,13 @@
 #include "domain/account.h"
 #include "domain/actor.h"
 #include "domain/dossier.h"
+#include "domain/dossier_flow.h"
 #include "domain/site.h"
 #include "domain/validate.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "lib/tpl.h"
+#include "store/db.h"
 #include "lib/utf8.h"
 #include "store/db.h"
 
@@ -116,13 +118,16 @@ static int load_staff_actor(struct db *db, const char *email, struct actor *out)
 /*
  * request-supplement: everything the server would set up for the call (the database, the site's
  * portal name, the mail templates, the clock, the links' base URL), then
- * dossier_request_supplement.  Returns the exit status.
+ * dossier_act ("request_supplement").  Returns the exit status.
  */
 static int request_supplement(const struct cfg *c, const char *id_text, const char *email,
                               const char *note_raw)
 {
 	struct account_env env;
 	struct actor staff;
+	struct flow_input in = { 0 };
+	struct flow_output out;
+	struct field_errors errs;
 	struct db *db = NULL;
 	struct tpl_set *templates = NULL;
 	struct clock clock = clock_offset((int64_t)c->clock_offset * 1000);
@@ -181,11 +186,19 @@ static int request_supplement(const struct cfg *c, const char *id_text, const ch
 		env.portal_name = "";
 	env.mail_domain = at + 1;
 	env.mail_queued = NULL;
-	rc = dossier_request_supplement(&env, db, &staff, clock_now_ms(&clock), id, note, &refusal);
+	in.action = "request_supplement";
+	in.note = note;
+	rc = db_get_int64(db, "SELECT version FROM dossiers WHERE id = ?", id, &in.version);
+	if (rc == 0)
+		rc = dossier_act(&env, db, &staff, clock_now_ms(&clock), id, &in, &errs, &out,
+		                 &refusal);
 	if (rc == 0) {
 		printf("Đã yêu cầu bổ sung hồ sơ số %s.\n", id_text);
 		status = CTL_DONE;
-	} else if ((rc == MC_EINVAL || rc == MC_ECONFLICT) && refusal != NULL) {
+	} else if (rc == MC_EINVAL && errs.count > 0) {
+		fprintf(stderr, "%s\n", errs.items[0].message);
+		status = CTL_REFUSED;
+	} else if ((rc == MC_EFORBIDDEN || rc == MC_ECONFLICT) && refusal != NULL) {
 		fprintf(stderr, "%s\n", refusal);
 		status = CTL_REFUSED;
 	} else if (rc == MC_ENOTFOUND) {

@@ -812,21 +812,28 @@ def test_supplement_requests_the_tool_refuses(admin_site, citizen):
     assert site.one("SELECT count(*) FROM dossier_events WHERE dossier_id = ?",
                     (did,)) == events
     assert site.one("SELECT count(*) FROM mail_outbox") == outbox
-    # Not pending: refused with the reason.
+    # Not confirmed yet: the desk does not see it at all.
     unconfirmed, _ = submitted_dossier(site, citizen)
     r = request_supplement(site, unconfirmed, DESK_INTAKE, "Thiếu giấy tờ.")
-    assert r.returncode == 1
-    assert "Chỉ yêu cầu bổ sung được với hồ sơ đang chờ tiếp nhận." in r.stderr
+    assert r.returncode == 2 and "no dossier" in r.stderr
     assert status_of(site, unconfirmed) == "unconfirmed"
+    # Asked already: the status no longer allows it, and the reason says so.
+    assert request_supplement(site, did, DESK_INTAKE, "Thiếu giấy tờ.").returncode == 0
+    r = request_supplement(site, did, DESK_INTAKE, "Thiếu giấy tờ lần nữa.")
+    assert r.returncode == 1
+    assert "trạng thái khác" in r.stderr
+    assert status_of(site, did) == "supplement"
     # Bad arguments.
     assert ctl(site, "request-supplement", "abc", DESK_INTAKE, "x").returncode == 2
     assert ctl(site, "request-supplement", did).returncode == 2
     assert ctl(site, "explode").returncode == 2
-    # A specialist of the competent agency may ask.
+    # A specialist of the competent agency sees a dossier only once the desk forwarded it to
+    # the specialist's department: a pending one is not there yet.
     assert specialist
-    r = request_supplement(site, did, specialist, "Thiếu giấy tờ.")
-    assert r.returncode == 0, (r.stdout, r.stderr)
-    assert status_of(site, did) == "supplement"
+    pending, _ = confirmed_dossier(site, citizen)
+    r = request_supplement(site, pending, specialist, "Thiếu giấy tờ.")
+    assert r.returncode == 2 and "no dossier" in r.stderr
+    assert status_of(site, pending) == "pending"
 
 
 # ---- 5. who may open what ----

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dbtest.h"
+
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "domain/actor.h"
 #include "domain/catalog_io.h"
 #include "domain/dossier.h"
+#include "domain/dossier_flow.h"
 #include "domain/filestore.h"
 #include "domain/ratelimit.h"
 #include "lib/clock.h"
@@ -117,26 +120,6 @@ static struct actor citizen(int64_t id)
 	return a;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long size;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	size = ftell(f);
-	assert_true(size > 0);
-	rewind(f);
-	text = malloc((size_t)size + 1);
-	assert_non_null(text);
-	assert_int_equal(fread(text, 1, (size_t)size, f), (size_t)size);
-	text[size] = '\0';
-	fclose(f);
-	*len = (size_t)size;
-	return text;
-}
-
 static int setup(void **state)
 {
 	struct db *db = NULL;
@@ -151,7 +134,7 @@ static int setup(void **state)
 		db_close(db);
 		return -1;
 	}
-	text = read_file(DATA_DIR "/demo-catalog.json", &len);
+	text = dbtest_read_file(DATA_DIR "/demo-catalog.json", &len);
 	rc = catalog_import(db, system_actor(), T0, text, len, 0, NULL, err, sizeof err);
 	free(text);
 	if (rc != 0 || db_exec_script(db, fixture_sql) != 0) {
@@ -170,19 +153,6 @@ static int teardown(void **state)
 }
 
 /* ---- helpers ---- */
-
-static int64_t query_int(struct db *db, const char *sql, int64_t arg)
-{
-	struct db_stmt *st;
-	int64_t v;
-
-	assert_int_equal(db_prepare(db, sql, &st), 0);
-	assert_int_equal(db_bind_int64(st, 1, arg), 0);
-	assert_int_equal(db_step(st), DB_ROW);
-	v = db_col_int64(st, 0);
-	db_reset(st);
-	return v;
-}
 
 /* Text of one row and column into out (cap bytes); "(null)" for NULL. */
 static const char *query_text(struct db *db, const char *sql, int64_t arg, char *out, size_t cap)
@@ -247,7 +217,7 @@ static const char *form_str(const json_t *view, const char *field)
 
 static int64_t count_dossiers(struct db *db)
 {
-	return query_int(db, "SELECT COUNT(*) FROM dossiers WHERE ? IS NOT NULL", 1);
+	return dbtest_int(db, "SELECT COUNT(*) FROM dossiers WHERE ? IS NOT NULL", 1);
 }
 
 /* ---- tests ---- */
@@ -301,9 +271,9 @@ static void test_start_prefills_from_account(void **state)
 	assert_string_equal(str(v, "applicant_name"), "Nguyễn Văn An");
 
 	/* The offering's procedure and agencies are copied; the applicant follows the form. */
-	assert_int_equal(query_int(db, "SELECT owner_account_id FROM dossiers WHERE id = ?", id), AN);
-	assert_int_equal(query_int(db, "SELECT desk_agency_id FROM dossiers WHERE id = ?", id), 1);
-	assert_int_equal(query_int(db, "SELECT competent_agency_id FROM dossiers WHERE id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT owner_account_id FROM dossiers WHERE id = ?", id), AN);
+	assert_int_equal(dbtest_int(db, "SELECT desk_agency_id FROM dossiers WHERE id = ?", id), 1);
+	assert_int_equal(dbtest_int(db, "SELECT competent_agency_id FROM dossiers WHERE id = ?", id),
 	                 2);
 	assert_string_equal(query_text(db, "SELECT applicant_citizen_id FROM dossiers WHERE id = ?",
 	                               id, buf, sizeof buf), "079090001234");
@@ -411,7 +381,7 @@ static void test_start_refused(void **state)
 	assert_non_null(why);
 
 	assert_int_equal(count_dossiers(db), 0);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE ? IS NOT NULL", 1),
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE ? IS NOT NULL", 1),
 	                 0);
 }
 
@@ -643,7 +613,7 @@ static void test_withdraw(void **state)
 	memset(&anonymous, 0, sizeof anonymous);
 	assert_int_equal(dossier_withdraw(&env, db, &anonymous, T0, id, "Nộp nhầm", NULL),
 	                 MC_EFORBIDDEN);
-	assert_int_equal(query_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 1);
+	assert_int_equal(dbtest_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 1);
 
 	why = "unset";
 	assert_int_equal(dossier_withdraw(&env, db, &an, T0 + 5 * MINUTE, id, "  Nộp nhầm thủ tục  ", &why),
@@ -749,7 +719,7 @@ static int setup_mail(void **state)
 
 static int64_t count_rows(struct db *db, const char *table_sql)
 {
-	return query_int(db, table_sql, 1);
+	return dbtest_int(db, table_sql, 1);
 }
 
 #define OUTBOX_COUNT "SELECT COUNT(*) FROM mail_outbox WHERE ? IS NOT NULL"
@@ -759,7 +729,7 @@ static int64_t count_rows(struct db *db, const char *table_sql)
 /* The id of the mandatory document of procedure 1.000656 (Giấy báo tử ...). */
 static int64_t death_notice_doc(struct db *db)
 {
-	return query_int(db,
+	return dbtest_int(db,
 		"SELECT pd.id FROM procedure_documents pd JOIN procedures p ON p.id = pd.procedure_id "
 		"WHERE p.code = '1.000656' AND pd.requirement = 'mandatory' AND ? IS NOT NULL", 1);
 }
@@ -884,13 +854,13 @@ static void assert_untouched(struct db *db, int64_t id, int64_t version)
 
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "draft");
-	assert_int_equal(query_int(db, "SELECT version FROM dossiers WHERE id = ?", id), version);
+	assert_int_equal(dbtest_int(db, "SELECT version FROM dossiers WHERE id = ?", id), version);
 	assert_string_equal(query_text(db, "SELECT submitted_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "(null)");
 	assert_int_equal(count_rows(db, VERSION_COUNT), 0);
 	assert_int_equal(count_rows(db, TOKEN_COUNT), 0);
 	assert_int_equal(count_rows(db, OUTBOX_COUNT), 0);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?", id),
 	                 1);
 	assert_int_equal(wakes, 0);
 	/* No transaction was left open. */
@@ -918,7 +888,7 @@ static void test_submit_form_errors(void **state)
 	assert_string_equal(str(errors, key), "Vui lòng đính kèm Giấy báo tử hoặc giấy tờ thay thế "
 	                                      "Giấy báo tử do cơ quan có thẩm quyền cấp.");
 	/* Only the mandatory documents are asked for. */
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM procedure_documents WHERE procedure_id ="
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM procedure_documents WHERE procedure_id ="
 	                               " (SELECT procedure_id FROM dossiers WHERE id = ?)", id), 4);
 	{
 		const char *k;
@@ -1039,11 +1009,11 @@ static void test_submit_success(void **state)
 
 	/* The answers are frozen as version 3. */
 	assert_int_equal(count_rows(db, VERSION_COUNT), 1);
-	assert_int_equal(query_int(db, "SELECT number FROM dossier_versions WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT number FROM dossier_versions WHERE dossier_id = ?", id),
 	                 3);
 	assert_string_equal(query_text(db, "SELECT reason FROM dossier_versions WHERE dossier_id = ?",
 	                               id, buf, sizeof buf), "submit");
-	assert_int_equal(query_int(db, "SELECT account_id FROM dossier_versions WHERE dossier_id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT account_id FROM dossier_versions WHERE dossier_id = ?",
 	                           id), AN);
 	query_text(db, "SELECT form_data FROM dossiers WHERE id = ?", id, buf, sizeof buf);
 	frozen = strdup(buf);
@@ -1159,9 +1129,9 @@ static void test_confirm(void **state)
 	assert_string_equal(str(ev, "note"), "Đã xác thực hồ sơ qua thư điện tử");
 	assert_string_equal(str(ev, "actor_name"), "Nguyễn Văn An");
 	json_decref(v);
-	assert_int_equal(query_int(db, "SELECT account_id FROM dossier_events WHERE dossier_id = ? "
+	assert_int_equal(dbtest_int(db, "SELECT account_id FROM dossier_events WHERE dossier_id = ? "
 	                               "ORDER BY id DESC LIMIT 1", id), AN);
-	assert_true(query_int(db, "SELECT used_at IS NOT NULL FROM dossier_tokens WHERE dossier_id = ?",
+	assert_true(dbtest_int(db, "SELECT used_at IS NOT NULL FROM dossier_tokens WHERE dossier_id = ?",
 	                      id));
 
 	/* The citizen hears where the dossier is, and how to reach the desk. */
@@ -1193,8 +1163,8 @@ static void test_confirm(void **state)
 	assert_int_equal(confirm(&env, db, token, T0 + 2 * HOUR, &got), TOKEN_USED);
 	assert_int_equal(got, 0);
 	assert_int_equal(count_rows(db, OUTBOX_COUNT), 3);
-	assert_int_equal(query_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 4);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 4);
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?", id),
 	                 3);
 	assert_int_equal(wakes, 3);
 	assert_int_equal(db_begin(db), 0);
@@ -1218,7 +1188,7 @@ static void test_confirm_expired(void **state)
 	assert_int_equal(confirm(&env, db, late_token, T0 + 80 * HOUR, NULL), TOKEN_EXPIRED);
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", late, buf,
 	                               sizeof buf), "unconfirmed");
-	assert_int_equal(query_int(db, "SELECT used_at IS NULL FROM dossier_tokens WHERE dossier_id"
+	assert_int_equal(dbtest_int(db, "SELECT used_at IS NULL FROM dossier_tokens WHERE dossier_id"
 	                               " = ?", late), 1);
 	assert_int_equal(confirm(&env, db, just_token, T0 + 72 * HOUR - MINUTE, NULL), TOKEN_OK);
 	/* A link followed already says so, also after its 72 hours. */
@@ -1255,7 +1225,7 @@ static void test_confirm_after_withdraw(void **state)
 	last_token(db, token);
 	set_status(db, other, "expired");
 	assert_int_equal(confirm(&env, db, token, T0 + MINUTE, NULL), TOKEN_INVALID);
-	assert_int_equal(query_int(db, "SELECT used_at IS NULL FROM dossier_tokens WHERE dossier_id"
+	assert_int_equal(dbtest_int(db, "SELECT used_at IS NULL FROM dossier_tokens WHERE dossier_id"
 	                               " = ?", other), 1);
 }
 
@@ -1303,7 +1273,7 @@ static void test_resend(void **state)
 	submit_ok(&env, db, AN, T0, id);
 	assert_int_equal(dossier_resend_confirmation(&env, db, &an, T0 + 72 * HOUR, id),
 	                 MC_ECONFLICT);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_tokens WHERE dossier_id = ? AND"
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_tokens WHERE dossier_id = ? AND"
 	                               " used_at IS NULL", id), 1);
 }
 
@@ -1382,7 +1352,7 @@ static void test_expire_sweep(void **state)
 	assert_string_equal(str(ev, "note"), "Hết hạn xác thực sau 72 giờ");
 	assert_string_equal(str(ev, "actor_name"), "Hệ thống");
 	json_decref(v);
-	assert_int_equal(query_int(db, "SELECT account_id IS NULL FROM dossier_events WHERE"
+	assert_int_equal(dbtest_int(db, "SELECT account_id IS NULL FROM dossier_events WHERE"
 	                               " dossier_id = ? ORDER BY id DESC LIMIT 1", first), 1);
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", second, buf,
 	                               sizeof buf), "unconfirmed");
@@ -1401,7 +1371,7 @@ static void test_expire_sweep(void **state)
 	assert_int_equal(desk_queue(db, 1), 1);
 	/* Three confirmations, one "received", and one mail for each dossier expired. */
 	assert_int_equal(count_rows(db, OUTBOX_COUNT), 6);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE "
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM mail_outbox WHERE subject LIKE "
 	                           "'%hết hạn xác thực' AND ? IS NOT NULL", 1), 2);
 }
 
@@ -1427,9 +1397,9 @@ static void test_expire_sweep_batches(void **state)
 	}
 	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 73 * HOUR, &n), 0);
 	assert_int_equal(n, total);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossiers WHERE status = 'expired' AND"
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossiers WHERE status = 'expired' AND"
 	                               " ? IS NOT NULL", 1), total);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE to_status ="
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE to_status ="
 	                               " 'expired' AND ? IS NOT NULL", 1), total);
 }
 
@@ -1463,7 +1433,7 @@ static void test_uploads(void **state)
 	struct db *db = *state;
 	struct actor an = citizen(AN), binh = citizen(BINH);
 	int64_t id = start_ok(db, AN, T0, OFF_OPEN), doc = death_notice_doc(db), fid;
-	size_t big_len = (size_t)query_int(db, "SELECT max_size FROM procedure_documents WHERE id = ?",
+	size_t big_len = (size_t)dbtest_int(db, "SELECT max_size FROM procedure_documents WHERE id = ?",
 	                                   doc) + 1;
 	char *big = calloc(1, big_len), dir[64];
 	struct filestore *fs = temp_store(dir);
@@ -1505,13 +1475,13 @@ static void test_uploads(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(errors, buf)), "ghi-chu.pdf"));
 	assert_non_null(json_object_get(errors, "doc_999999"));
 	json_decref(errors);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
 	                 1);
 	assert_string_equal(query_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
 	                               buf, sizeof buf), "giấy báo tử.pdf");
-	assert_int_equal(query_int(db, "SELECT added_in FROM dossier_files WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT added_in FROM dossier_files WHERE dossier_id = ?", id),
 	                 2);
-	fid = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
+	fid = dbtest_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
 	/* The owner gets the file, nobody else. */
 	{
 		struct dossier_file_ref ref;
@@ -1534,16 +1504,16 @@ static void test_uploads(void **state)
 	assert_int_equal(dossier_save(db, &an, T0 + 2 * MINUTE, id, NULL, &u[1], 1, NULL, 0,
 	                              &errors), 0);
 	json_decref(errors);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
 	                 1);
 	assert_string_equal(query_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
 	                               buf, sizeof buf), "moi.pdf");
 	/* Taking it out of a draft deletes the row. */
-	fid = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
+	fid = dbtest_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
 	assert_int_equal(dossier_save(db, &an, T0 + 3 * MINUTE, id, NULL, NULL, 0, &fid, 1, &errors),
 	                 0);
 	json_decref(errors);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
 	                 0);
 	/* Not editable once submitted. */
 	set_status(db, id, "pending");
@@ -1554,6 +1524,22 @@ static void test_uploads(void **state)
 }
 
 /* The staff account of the fixture's desk (added here: the fixture has none). */
+/* The desk asks for a supplement of dossier 'id' in its current version (dossier_act). */
+static int ask_supplement(const struct account_env *env, struct db *db, const struct actor *a,
+                          int64_t now, int64_t id, const char *note, const char **refusal)
+{
+	struct flow_input in = { 0 };
+	struct flow_output out;
+	struct field_errors errs;
+	char version[32];
+
+	in.action = "request_supplement";
+	in.version = atoll(query_text(db, "SELECT version FROM dossiers WHERE id = ?", id, version,
+	                              sizeof version));
+	in.note = note;
+	return dossier_act(env, db, a, now, id, &in, &errs, &out, refusal);
+}
+
 static struct actor desk_officer(struct db *db, int64_t agency)
 {
 	struct actor a;
@@ -1563,7 +1549,7 @@ static struct actor desk_officer(struct db *db, int64_t agency)
 		" password_hash, status, created_at, updated_at) SELECT 5, 'staff', 'Lê Thị Một',"
 		" 'motcua@tanan.gov.vn', 'motcua@tanan.gov.vn', '0270000001', 'Xã Tân An', 'x',"
 		" 'active', 't', 't' WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE id = 5)"), 0);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM accounts WHERE id = ?", 5), 1);
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM accounts WHERE id = ?", 5), 1);
 	memset(&a, 0, sizeof a);
 	a.role = ROLE_STAFF;
 	a.staff_role = STAFF_INTAKE;
@@ -1590,7 +1576,7 @@ static void test_supplement_and_versions(void **state)
 	int found = 0;
 
 	submit_ok(&env, db, AN, now += MINUTE, id);
-	old_file = query_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
+	old_file = dbtest_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
 	/* The desk's staff see the files only once the dossier reached the desk. */
 	{
 		struct dossier_file_ref ref;
@@ -1605,15 +1591,12 @@ static void test_supplement_and_versions(void **state)
 	/* Not while pending: nothing to update. */
 	assert_int_equal(dossier_update_supplement(&env, db, &an, now, id, &errors), MC_ECONFLICT);
 	/* Who may ask, and how. */
-	assert_int_equal(dossier_request_supplement(&env, db, &an, now, id, "x", &refusal),
-	                 MC_EFORBIDDEN);
-	assert_int_equal(dossier_request_supplement(&env, db, &outsider, now, id, "Thiếu giấy",
-	                                            &refusal), MC_ENOTFOUND);
-	assert_int_equal(dossier_request_supplement(&env, db, &officer, now, id, "  \n ", &refusal),
-	                 MC_EINVAL);
-	assert_non_null(refusal);
-	assert_int_equal(dossier_request_supplement(&env, db, &officer, now += MINUTE, id,
-	                 "Bổ sung bản chụp rõ nét Giấy báo tử.", &refusal), 0);
+	assert_int_equal(ask_supplement(&env, db, &an, now, id, "x", &refusal), MC_EFORBIDDEN);
+	assert_int_equal(ask_supplement(&env, db, &outsider, now, id, "Thiếu giấy", &refusal),
+	                 MC_ENOTFOUND);
+	assert_int_equal(ask_supplement(&env, db, &officer, now, id, "  \n ", &refusal), MC_EINVAL);
+	assert_int_equal(ask_supplement(&env, db, &officer, now += MINUTE, id,
+	                                "Bổ sung bản chụp rõ nét Giấy báo tử.", &refusal), 0);
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "supplement");
 	last_mail(db, "subject", buf, sizeof buf);
@@ -1622,8 +1605,9 @@ static void test_supplement_and_versions(void **state)
 	assert_non_null(strstr(buf, "Bổ sung bản chụp rõ nét Giấy báo tử."));
 	assert_non_null(strstr(buf, BASE_URL "/dossiers/"));
 	assert_non_null(strstr(buf, "/edit"));
-	assert_int_equal(dossier_request_supplement(&env, db, &officer, now, id, "Lần nữa",
-	                                            &refusal), MC_ECONFLICT);
+	assert_int_equal(ask_supplement(&env, db, &officer, now, id, "Lần nữa", &refusal),
+	                 MC_ECONFLICT);
+	assert_non_null(refusal);
 	v2 = get_ok(db, AN, id);
 	assert_string_equal(str(v2, "supplement_request"), "Bổ sung bản chụp rõ nét Giấy báo tử.");
 	assert_true(json_is_true(json_object_get(v2, "can_edit")));
@@ -1642,9 +1626,9 @@ static void test_supplement_and_versions(void **state)
 	json_decref(errors);
 	json_decref(answers);
 	dossier_uploads_free(&u, 1);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
 	                 2);
-	assert_true(query_int(db, "SELECT removed_in FROM dossier_files WHERE id = ?", old_file) > 0);
+	assert_true(dbtest_int(db, "SELECT removed_in FROM dossier_files WHERE id = ?", old_file) > 0);
 	assert_int_equal(dossier_update_supplement(&env, db, &an, now += MINUTE, id, &errors), 0);
 	assert_null(errors);
 	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "dbtest.h"
+
 #include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
@@ -128,29 +130,6 @@ static struct actor citizen(int64_t id)
 	return a;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long size;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	rewind(f);
-	text = malloc((size_t)size + 1);
-	if (text == NULL || fread(text, 1, (size_t)size, f) != (size_t)size) {
-		free(text);
-		fclose(f);
-		return NULL;
-	}
-	text[size] = '\0';
-	fclose(f);
-	*len = (size_t)size;
-	return text;
-}
-
 /* Open 'url', apply the migrations, import the demo catalogue and the fixture. */
 static int open_fixture_db(const char *url, struct db **out)
 {
@@ -167,7 +146,7 @@ static int open_fixture_db(const char *url, struct db **out)
 		db_close(db);
 		return -1;
 	}
-	text = read_file(DATA_DIR "/demo-catalog.json", &len);
+	text = dbtest_read_file(DATA_DIR "/demo-catalog.json", &len);
 	if (text == NULL) {
 		db_close(db);
 		return -1;
@@ -253,19 +232,6 @@ static int group_teardown(void **state)
 }
 
 /* ---- helpers ---- */
-
-static int64_t query_int(struct db *db, const char *sql, int64_t arg)
-{
-	struct db_stmt *st;
-	int64_t v;
-
-	assert_int_equal(db_prepare(db, sql, &st), 0);
-	assert_int_equal(db_bind_int64(st, 1, arg), 0);
-	assert_int_equal(db_step(st), DB_ROW);
-	v = db_col_int64(st, 0);
-	db_reset(st);
-	return v;
-}
 
 /* Text of one row and column into out (cap bytes); "(null)" for NULL. */
 static const char *query_text(struct db *db, const char *sql, int64_t arg, char *out, size_t cap)
@@ -357,7 +323,7 @@ static int64_t delete_stale(struct fixture *f, int64_t now, int64_t *files_remov
 
 static int64_t count_where(struct db *db, const char *sql)
 {
-	return query_int(db, sql, 1);
+	return dbtest_int(db, sql, 1);
 }
 
 #define OUTBOX_COUNT "SELECT COUNT(*) FROM mail_outbox WHERE ? IS NOT NULL"
@@ -374,7 +340,7 @@ static const char *last_mail(struct db *db, const char *col, char *out, size_t c
 
 static int exists(struct db *db, int64_t id)
 {
-	return query_int(db, "SELECT COUNT(*) FROM dossiers WHERE id = ?", id) == 1;
+	return dbtest_int(db, "SELECT COUNT(*) FROM dossiers WHERE id = ?", id) == 1;
 }
 
 /* ---- reminders ---- */
@@ -421,13 +387,13 @@ static void test_remind_timing(void **state)
 	                               buf, sizeof buf), iso(T0 + DOSSIER_DRAFT_REMIND_MS, want));
 	assert_string_equal(query_text(db, "SELECT updated_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), iso(T0, want));
-	assert_int_equal(query_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 1);
+	assert_int_equal(dbtest_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 1);
 	assert_string_equal(query_text(db, "SELECT draft_reminded_at FROM dossiers WHERE id = ?",
 	                               later, buf, sizeof buf), "(null)");
 	/* The timeline says so, by the system. */
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?", id),
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?", id),
 	                 2);
-	assert_int_equal(query_int(db, "SELECT account_id IS NULL AND from_status = 'draft' AND"
+	assert_int_equal(dbtest_int(db, "SELECT account_id IS NULL AND from_status = 'draft' AND"
 	                               " to_status = 'draft' FROM dossier_events WHERE dossier_id = ?"
 	                               " ORDER BY id DESC LIMIT 1", id), 1);
 	query_text(db, "SELECT note FROM dossier_events WHERE dossier_id = ? ORDER BY id DESC LIMIT 1",
@@ -467,7 +433,7 @@ static void test_remind_only_owned_drafts(void **state)
 	exec_text_int(db, "UPDATE dossiers SET channel = ?, owner_account_id = NULL WHERE id = ?",
 	              "walk_in", walk_in);
 	assert_int_equal(remind(db, T0 + 40 * DAY, NULL), 1);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossiers WHERE draft_reminded_at IS NOT"
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossiers WHERE draft_reminded_at IS NOT"
 	                               " NULL AND id = ?", draft), 1);
 	assert_int_equal(count_where(db, "SELECT COUNT(*) FROM dossiers WHERE draft_reminded_at IS"
 	                                 " NOT NULL AND ? IS NOT NULL"), 1);
@@ -491,9 +457,9 @@ static void test_remind_refused_address(void **state)
 	assert_int_equal(remind(db, T0 + 27 * DAY, &failed), 1);
 	assert_int_equal(failed, 1);
 	assert_int_equal(count_where(db, OUTBOX_COUNT), 1);
-	assert_int_equal(query_int(db, "SELECT draft_reminded_at IS NULL FROM dossiers WHERE id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT draft_reminded_at IS NULL FROM dossiers WHERE id = ?",
 	                           bad), 1);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?",
 	                           bad), 1);
 	assert_int_equal(remind(db, T0 + 28 * DAY, &failed), 0);
 	assert_int_equal(failed, 1);
@@ -591,15 +557,15 @@ static void test_delete_needs_notice(void **state)
 	assert_true(exists(db, unwarned));
 	assert_true(exists(db, late));
 	assert_true(exists(db, saved_since));
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?",
 	                           on_time), 0);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?",
 	                           on_time), 0);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_tokens WHERE dossier_id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_tokens WHERE dossier_id = ?",
 	                           on_time), 0);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_versions WHERE dossier_id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_versions WHERE dossier_id = ?",
 	                           on_time), 0);
-	assert_int_equal(query_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?",
 	                           unwarned), 1);
 	/* A late reminder moves the deletion to 3 days after it. */
 	assert_int_equal(delete_stale(f, T0 + 32 * DAY - 1, NULL), 0);
@@ -787,7 +753,7 @@ static void test_run_once(void **state)
 	assert_int_equal(r.ran, 0);
 	assert_int_equal(r.dossiers.reminded, 0);
 	assert_int_equal(sweeper_describe(&r, line, sizeof line), 0);
-	assert_int_equal(query_int(db, "SELECT draft_reminded_at IS NULL FROM dossiers WHERE id = ?",
+	assert_int_equal(dbtest_int(db, "SELECT draft_reminded_at IS NULL FROM dossiers WHERE id = ?",
 	                           draft), 1);
 
 	assert_int_equal(sweeper_lease_release(db, SWEEPER_LEASE_NAME, other), 0);

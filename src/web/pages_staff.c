@@ -1,0 +1,309 @@
+/* pages_staff.c: the back office at /staff: the dashboard of a staff member's queues, a queue's
+ * list, a dossier with the actions the workflow allows, and the printable reception slip.
+ * Handlers parse and render; who may see and do what is decided in domain/backoffice.c and
+ * domain/dossier_flow.c. */
+#include "web/pages.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/backoffice.h"
+#include "domain/dossier_flow.h"
+#include "domain/workflow.h"
+#include "http/req.h"
+#include "http/server.h"
+#include "lib/buf.h"
+#include "lib/clock.h"
+#include "lib/err.h"
+#include "web/dossier_view.h"
+#include "web/view.h"
+
+/* The fields of the action forms, kept when a post is refused. */
+static const char *const act_fields[] = { "action", "note", "department_id", "assignee_id",
+                                          "result_number", "result_text", "return_method",
+                                          "new_due" };
+
+static int64_t now_ms(const struct req *r)
+{
+	return clock_now_ms(&r->app->clock);
+}
+
+/* A posted decimal id ("" or malformed: 0). */
+static int64_t field_id(struct req *r, const char *name)
+{
+	const char *s = view_field(r, name);
+	char *end;
+	long long v;
+
+	if (s[0] < '1' || s[0] > '9' || strlen(s) > 18)
+		return 0;
+	v = strtoll(s, &end, 10);
+	return *end == '\0' && v > 0 ? (int64_t)v : 0;
+}
+
+/* GET /staff: the queues of the staff member's role, with counts and overdue counts. */
+int page_staff_home(struct req *r)
+{
+	json_t *data = NULL;
+	int rc = bo_dashboard(r->db, &r->actor, now_ms(r), &data);
+
+	if (rc != 0)
+		return rc;
+	respond_page(r, 200, "staff/home", data);
+	return 0;
+}
+
+/* The query string of a queue list without 'page' ("&key=value..."), for the pager's links. */
+static void put_filter_query(struct req *r, json_t *data, int *rc)
+{
+	static const char *const keys[] = { "procedure", "status", "channel", "due", "q", "sort" };
+	struct buf b;
+
+	buf_init(&b, r->pool);
+	for (size_t i = 0; *rc == 0 && i < sizeof keys / sizeof keys[0]; i++) {
+		const char *v = view_query(r, keys[i]);
+
+		if (v[0] != '\0' && (buf_printf(&b, "&%s=", keys[i]) != 0 || view_pct_append(&b, v) != 0))
+			*rc = MC_ENOMEM;
+	}
+	view_put(data, "filter_query", json_string(b.data != NULL ? b.data : ""), rc);
+}
+
+/* GET /staff/queue/{code}?procedure=&status=&channel=&due=&q=&sort=&page= */
+int page_staff_queue(struct req *r)
+{
+	static const char *const kept[] = { "procedure", "status", "channel", "due", "q", "sort" };
+	struct bo_query q = { 0 };
+	json_t *data = NULL, *values;
+	const char *proc = view_query(r, "procedure");
+	int rc;
+
+	q.queue = req_param(r, "code");
+	if (q.queue == NULL)
+		return MC_ENOTFOUND;
+	if ((rc = view_page_param(r, "page", BO_PAGE_MAX, &q.page)) != 0)
+		return MC_EINVAL;
+	if (proc[0] != '\0' && (q.procedure_id = strtoll(proc, NULL, 10)) <= 0)
+		return MC_EINVAL;
+	q.status = view_query(r, "status");
+	q.channel = view_query(r, "channel");
+	q.due = view_query(r, "due");
+	q.q = view_query(r, "q");
+	q.sort = view_query(r, "sort");
+	if ((rc = bo_queue(r->db, &r->actor, now_ms(r), &q, &data)) != 0)
+		return rc;
+	values = json_object();
+	for (size_t i = 0; values != NULL && i < sizeof kept / sizeof kept[0]; i++)
+		json_object_set_new(values, kept[i], json_string(view_query(r, kept[i])));
+	view_put(data, "values", values, &rc);
+	view_put(data, "due_" , json_object(), &rc);
+	view_put(json_object_get(data, "due_"), view_query(r, "due")[0] != '\0'
+	                                            ? view_query(r, "due") : "any",
+	         json_true(), &rc);
+	view_put(data, "sort_", json_object(), &rc);
+	view_put(json_object_get(data, "sort_"), view_query(r, "sort")[0] != '\0'
+	                                             ? view_query(r, "sort") : "due",
+	         json_true(), &rc);
+	view_put(data, "channel_", json_object(), &rc);
+	view_put(json_object_get(data, "channel_"), view_query(r, "channel")[0] != '\0'
+	                                                ? view_query(r, "channel") : "any",
+	         json_true(), &rc);
+	view_put(data, "has_prev", json_boolean(q.page > 1), &rc);
+	view_put(data, "prev_page", json_integer(q.page - 1), &rc);
+	view_put(data, "has_next",
+	         json_boolean(q.page < json_integer_value(json_object_get(data, "pages"))), &rc);
+	view_put(data, "next_page", json_integer(q.page + 1), &rc);
+	put_filter_query(r, data, &rc);
+	if (rc != 0) {
+		json_decref(data);
+		return rc;
+	}
+	respond_page(r, 200, "staff/queue", data);
+	return 0;
+}
+
+/* What a refused post typed, for showing back as text: [ { label, value } ], non-empty only. */
+static json_t *kept_input(struct req *r)
+{
+	static const struct {
+		const char *field, *label;
+	} fields[] = {
+		{ "note", "Nội dung" }, { "result_number", "Số, ký hiệu văn bản" },
+		{ "result_text", "Nội dung kết quả" }, { "new_due", "Ngày hẹn mới" },
+	};
+	json_t *list = json_array();
+
+	for (size_t i = 0; list != NULL && i < sizeof fields / sizeof fields[0]; i++) {
+		const char *v = view_field(r, fields[i].field);
+
+		if (v[0] != '\0' &&
+		    json_array_append_new(list, json_pack("{s:s, s:s}", "label", fields[i].label,
+		                                          "value", v)) != 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+/*
+ * The dossier page with 'status': the dossier 'id' as the actor sees it, its answers and
+ * versions, 'notice' (a flash or a refusal; NULL for none), the refused action's values and
+ * problems ('errs' NULL for none), and 'open' the action whose form stays open.
+ */
+static int dossier_page(struct req *r, int status, int64_t id, const char *notice,
+                        int notice_is_error, const struct field_errors *errs, const char *open)
+{
+	json_t *d = NULL, *data, *values;
+	int rc = bo_dossier(r->db, &r->actor, now_ms(r), id, &d);
+	size_t i;
+	json_t *act;
+
+	if (rc != 0)
+		return rc;
+	data = json_object();
+	if (data == NULL) {
+		json_decref(d);
+		return MC_ENOMEM;
+	}
+	json_array_foreach(json_object_get(d, "actions"), i, act)
+		if (open != NULL && strcmp(view_member(act, "action"), open) == 0) {
+			view_put(act, "open", json_true(), &rc);
+			open = NULL;
+		}
+	/* The action is no longer offered (someone acted first): what was typed is shown as text,
+	 * so nothing is lost. */
+	if (open != NULL && errs != NULL)
+		view_put(data, "kept_input", kept_input(r), &rc);
+	view_put(data, "answers",
+	         dossier_view_answers(r->pool, json_object_get(d, "form"),
+	                              json_object_get(d, "form_data")), &rc);
+	view_put(data, "versions", dossier_view_versions(r, d, &rc), &rc);
+	view_put(data, "has_documents",
+	         json_boolean(json_array_size(json_object_get(d, "documents")) > 0), &rc);
+	view_put(data, "has_actions",
+	         json_boolean(json_array_size(json_object_get(d, "actions")) > 0), &rc);
+	if (notice != NULL)
+		view_put(data, notice_is_error ? "error_notice" : "notice", json_string(notice), &rc);
+	view_put(data, "dossier", d, &rc);
+	values = errs != NULL ? view_kept_values(r, act_fields, sizeof act_fields / sizeof act_fields[0])
+	                      : NULL;
+	if (rc != 0) {
+		json_decref(values);
+		json_decref(data);
+		return rc;
+	}
+	view_form_page(r, status, "staff/dossier", values, errs, data);
+	return 0;
+}
+
+/* What the flash after each action says. */
+static const char *done_text(const char *action)
+{
+	static const struct {
+		const char *action, *text;
+	} texts[] = {
+		{ "receive", "Đã tiếp nhận hồ sơ. Số biên nhận và ngày hẹn đã được gửi cho người nộp." },
+		{ "request_supplement", "Đã gửi yêu cầu bổ sung cho người nộp." },
+		{ "refuse", "Đã từ chối tiếp nhận hồ sơ và thông báo cho người nộp." },
+		{ "forward", "Đã chuyển hồ sơ đến phòng chuyên môn." },
+		{ "claim", "Bạn đã nhận xử lý hồ sơ." },
+		{ "reassign", "Đã phân công lại chuyên viên xử lý." },
+		{ "submit_result", "Đã trình lãnh đạo phê duyệt." },
+		{ "propose_refusal", "Đã trình lãnh đạo đề xuất từ chối giải quyết." },
+		{ "finish", "Đã hoàn thành xử lý và chuyển kết quả về bộ phận một cửa." },
+		{ "refuse_result", "Đã từ chối giải quyết và chuyển văn bản về bộ phận một cửa." },
+		{ "approve", "Đã phê duyệt." },
+		{ "send_back", "Đã trả lại hồ sơ để xử lý lại." },
+		{ "hand_back", "Đã chuyển kết quả về bộ phận một cửa." },
+		{ "return", "Đã trả kết quả cho người nộp." },
+		{ "note", "Đã gửi thông báo cho người nộp." },
+		{ "extend", "Đã gia hạn và gửi thư xin lỗi, hẹn lại cho người nộp." },
+	};
+
+	for (size_t i = 0; action != NULL && i < sizeof texts / sizeof texts[0]; i++)
+		if (strcmp(texts[i].action, action) == 0)
+			return texts[i].text;
+	return NULL;
+}
+
+/* GET /staff/dossiers/{id}[?done=<action>] */
+int page_staff_dossier(struct req *r)
+{
+	int64_t id;
+	int rc = view_id_param(r, "id", &id);
+
+	if (rc != 0)
+		return rc;
+	return dossier_page(r, 200, id, done_text(view_query(r, "done")), 0, NULL, NULL);
+}
+
+/* POST /staff/dossiers/{id}/act: one transition.  Success: back to the page with its flash
+ * (303).  Refused: the page again with what was typed, the problems beside the fields (422),
+ * or the reason on top (403, 409). */
+int page_staff_act(struct req *r)
+{
+	struct flow_input in = { 0 };
+	struct flow_output out;
+	struct field_errors errs;
+	const char *refusal = NULL, *version = view_field(r, "version");
+	char url[96];
+	int64_t id;
+	int rc = view_id_param(r, "id", &id);
+
+	if (rc != 0)
+		return rc;
+	in.action = view_field(r, "action");
+	in.version = strtoll(version, NULL, 10);
+	in.note = view_field(r, "note");
+	in.department_id = field_id(r, "department_id");
+	in.assignee_id = field_id(r, "assignee_id");
+	in.result_number = view_field(r, "result_number");
+	in.result_text = view_field(r, "result_text");
+	in.return_method = view_field(r, "return_method");
+	in.new_due = view_field(r, "new_due");
+	rc = dossier_act(&r->app->accounts, r->db, &r->actor, now_ms(r), id, &in, &errs, &out,
+	                 &refusal);
+	switch (rc) {
+	case 0:
+		snprintf(url, sizeof url, "/staff/dossiers/%" PRId64 "?done=%s", id, in.action);
+		respond_redirect(r, 303, url);
+		return 0;
+	case MC_EINVAL:
+		return dossier_page(r, 422, id, "Vui lòng kiểm tra lại các mục được đánh dấu.", 1,
+		                    &errs, in.action);
+	case MC_ECONFLICT:
+	case MC_EFORBIDDEN:
+		if (refusal == NULL)
+			return rc;
+		return dossier_page(r, rc == MC_ECONFLICT ? 409 : 403, id, refusal, 1, &errs,
+		                    in.action);
+	default:
+		return rc;
+	}
+}
+
+/* GET /staff/dossiers/{id}/receipt: the reception slip to print (Giấy tiếp nhận hồ sơ và hẹn
+ * trả kết quả), once the dossier has a receipt number. */
+int page_staff_receipt(struct req *r)
+{
+	json_t *d = NULL, *data;
+	int64_t id;
+	int rc = view_id_param(r, "id", &id);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = bo_dossier(r->db, &r->actor, now_ms(r), id, &d)) != 0)
+		return rc;
+	if (!json_is_true(json_object_get(d, "receipt_printable"))) {
+		json_decref(d);
+		return MC_ENOTFOUND;
+	}
+	data = json_pack("{s:o, s:s}", "dossier", d, "officer", r->actor.full_name);
+	if (data == NULL)
+		return MC_ENOMEM;
+	respond_page(r, 200, "staff/receipt", data);
+	return 0;
+}

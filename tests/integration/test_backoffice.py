@@ -1,0 +1,268 @@
+"""The back office at /staff: the desk receives, the department processes, the leader approves,
+the desk returns; against the real binary on demo data, with the mails captured.
+
+The dossiers come from the citizen side (dossier_helpers.confirmed_dossier: 1.000656 Đăng ký
+khai tử at the Hạc Thành desk, decided by Ủy ban nhân dân phường Hạc Thành whose office
+(department "Văn phòng") the offering names by default).
+"""
+import re
+import time
+
+import pytest
+
+from accounts_helpers import mails_to, plain_text, soup_of
+from admin_helpers import DEMO_CITIZEN, TIMEOUT, admin_site, location, page_text  # noqa: F401
+from dossier_helpers import DESK_INTAKE, OTHER_INTAKE, confirmed_dossier, status_of
+
+HAC_THANH_DESK = "000.01.61.H56"
+HAC_THANH = "000.00.61.H56"
+SPECIALIST = "chuyenvien.vp.hacthanh@example.vn"        # Văn phòng, the default department
+OTHER_SPECIALIST = "chuyenvien.vhxh.hacthanh@example.vn"  # another department
+DEPT_LEADER = "lanhdao.vp.hacthanh@example.vn"
+LEADER = "lanhdao.hacthanh@example.vn"
+
+RECEIPT_RE = re.compile(r"^000\.01\.61\.H56-\d{6}-\d{4}$")
+
+
+@pytest.fixture(scope="module")
+def citizen(admin_site):
+    return admin_site.citizen_session()
+
+
+@pytest.fixture(scope="module")
+def staff(admin_site):
+    """Logged-in sessions by e-mail address, made once each."""
+    sessions = {}
+
+    def get(email):
+        if email not in sessions:
+            sessions[email] = admin_site.login(email)
+        return sessions[email]
+    return get
+
+
+def dossier_page(site, s, did):
+    r = site.get(s, "/staff/dossiers/%d" % did)
+    assert r.status_code == 200, (r.status_code, page_text(r)[:400])
+    return r
+
+
+def action_form(r, action):
+    """The form of 'action' on a dossier page, or None when it is not offered."""
+    box = soup_of(r).select_one("details.staff-action[data-action='%s']" % action)
+    return box.find("form") if box is not None else None
+
+
+def act(site, s, did, action, **fields):
+    """Post 'action' from the dossier page's own form (its CSRF token and version)."""
+    r = dossier_page(site, s, did)
+    form = action_form(r, action)
+    assert form is not None, "%s not offered: %s" % (action, page_text(r)[:600])
+    data = {i["name"]: i.get("value", "") for i in form.find_all("input")
+            if i.get("type") not in ("radio",)}
+    for sel in form.find_all("select"):  # what the page preselects, as a browser sends it
+        chosen = sel.find("option", selected=True)
+        data[sel["name"]] = chosen["value"] if chosen is not None else ""
+    data.update({k: str(v) for k, v in fields.items()})
+    return s.post(site.url + form["action"], data=data, timeout=TIMEOUT, allow_redirects=False)
+
+
+def act_ok(site, s, did, action, **fields):
+    r = act(site, s, did, action, **fields)
+    assert r.status_code == 303, (action, r.status_code, page_text(r)[:800])
+    assert location(r) == "/staff/dossiers/%d?done=%s" % (did, action)
+    return r
+
+
+def row(site, did, cols):
+    return dict(zip(cols, site.rows("SELECT %s FROM dossiers WHERE id = ?" % ", ".join(cols),
+                                     (did,))[0]))
+
+
+def mail_files(site, to):
+    """The files of the mails to 'to' so far (to tell the new ones apart)."""
+    return {f for f, _ in mails_to(site.srv, to)}
+
+
+def wait_subject(site, to, words, before=(), timeout=15.0):
+    """The text of a mail to 'to', not among the files 'before', whose subject holds 'words'."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for f, msg in mails_to(site.srv, to):
+            if f not in before and words in str(msg["subject"]):
+                return plain_text(msg)
+        assert time.monotonic() < deadline, "no mail to %s about %r" % (to, words)
+        time.sleep(0.1)
+
+
+def test_the_standard_path_from_desk_to_citizen(admin_site, citizen, staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    desk, specialist = staff(DESK_INTAKE), staff(SPECIALIST)
+    leader = staff(LEADER)
+    sent = mail_files(site, DEMO_CITIZEN)
+
+    # The desk sees it in its queue and receives it: a receipt number and an appointment.
+    r = site.get(desk, "/staff")
+    assert r.status_code == 200
+    pending = soup_of(r).select_one("a.staff-queue[data-queue='pending'] .queue-count")
+    assert pending is not None and int(pending.get_text()) >= 1
+    r = site.get(desk, "/staff/queue/pending")
+    assert r.status_code == 200 and "/staff/dossiers/%d" % did in r.text
+    act_ok(site, desk, did, "receive")
+    d = row(site, did, ["status", "receipt_no", "received_at", "due_at", "version"])
+    assert d["status"] == "received" and RECEIPT_RE.match(d["receipt_no"]), d
+    assert d["due_at"] > d["received_at"]
+    text = wait_subject(site, DEMO_CITIZEN, "tiếp nhận", before=sent)
+    assert d["receipt_no"] in text
+    r = site.get(desk, "/staff/dossiers/%d?done=receive" % did)
+    assert "Đã tiếp nhận hồ sơ" in page_text(r)
+    # the reception slip
+    r = site.get(desk, "/staff/dossiers/%d/receipt" % did)
+    assert r.status_code == 200
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in page_text(r)
+    assert d["receipt_no"] in page_text(r)
+
+    # Forwarded to the office with a note kept from the citizen.
+    act_ok(site, desk, did, "forward", note="Ghi chú nội bộ cho phòng")
+    assert status_of(site, did) == "processing"
+    assert site.one("SELECT internal FROM dossier_events WHERE dossier_id = ? AND "
+                    "action = 'forward'", (did,)) == 1
+    r = site.get(citizen, "/dossiers/%d" % did)
+    assert "Ghi chú nội bộ cho phòng" not in page_text(r)
+    assert "Đang xử lý" in page_text(r)
+
+    # Another department's specialist does not see it; ours claims it and drafts the result.
+    assert site.get(staff(OTHER_SPECIALIST), "/staff/dossiers/%d" % did).status_code == 404
+    r = site.get(specialist, "/staff/queue/unclaimed")
+    assert "/staff/dossiers/%d" % did in r.text
+    act_ok(site, specialist, did, "claim")
+    assert action_form(dossier_page(site, specialist, did), "claim") is None
+    act_ok(site, specialist, did, "submit_result", result_number="12/TB-UBND",
+           result_text="Trích lục khai tử cho ông Nguyễn Văn Bình.")
+    assert status_of(site, did) == "awaiting_approval"
+
+    # The leader approves; the office hands the result back; the desk returns it.
+    r = site.get(leader, "/staff/queue/approval")
+    assert "/staff/dossiers/%d" % did in r.text
+    act_ok(site, leader, did, "approve")
+    act_ok(site, specialist, did, "hand_back")
+    assert status_of(site, did) == "done"
+    wait_subject(site, DEMO_CITIZEN, "xử lý xong", before=sent)
+    act_ok(site, desk, did, "return", return_method="post")
+    d = row(site, did, ["status", "return_method", "returned_at", "finished_at"])
+    assert d["status"] == "returned" and d["return_method"] == "post" and d["returned_at"]
+    wait_subject(site, DEMO_CITIZEN, "trả kết quả", before=sent)
+    r = site.get(citizen, "/dossiers/%d" % did)
+    assert "Đã trả kết quả" in page_text(r)
+    # Every step is on the timeline and in the audit log, whose chain holds.
+    actions = [a for (a,) in site.rows("SELECT action FROM dossier_events WHERE dossier_id = ? "
+                                       "AND action IS NOT NULL ORDER BY id", (did,))]
+    assert actions == ["receive", "forward", "claim", "submit_result", "approve", "hand_back",
+                       "return"]
+    assert site.one("SELECT count(*) FROM audit_log WHERE entity = 'dossier' AND entity_id = ? "
+                    "AND action = 'view'", (did,)) >= 5
+    assert site.one("SELECT count(*) FROM audit_log WHERE hash IS NULL AND entity = 'dossier'") == 0
+
+
+def test_a_transition_the_table_does_not_allow_is_409_and_changes_nothing(admin_site, citizen,
+                                                                         staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    desk = staff(DESK_INTAKE)
+    r = dossier_page(site, desk, did)
+    form = action_form(r, "receive")
+    data = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    before = row(site, did, ["status", "version"])
+    # not an action of this status
+    bad = dict(data, action="approve")
+    r = desk.post(site.url + form["action"], data=bad, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 409
+    assert "trạng thái khác" in page_text(r)
+    assert row(site, did, ["status", "version"]) == before
+    # two officers with the same page: the first wins, the second is told and loses nothing
+    other = site.login(DESK_INTAKE)
+    r1 = desk.post(site.url + form["action"], data=dict(data, note="Lần một"), timeout=TIMEOUT,
+                   allow_redirects=False)
+    assert r1.status_code == 303
+    data2 = dict(data, csrf_token=site.csrf(other, "/staff"), note="Ghi chú của người thứ hai")
+    r2 = other.post(site.url + form["action"], data=data2, timeout=TIMEOUT, allow_redirects=False)
+    assert r2.status_code == 409
+    assert "Ghi chú của người thứ hai" in r2.text
+    assert site.one("SELECT count(*) FROM dossier_events WHERE dossier_id = ? AND "
+                    "action = 'receive'", (did,)) == 1
+
+
+def test_scope_and_roles(admin_site, citizen, staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    # another desk's officer, a specialist before forwarding, an administrator, a citizen
+    assert site.get(staff(OTHER_INTAKE), "/staff/dossiers/%d" % did).status_code == 404
+    assert site.get(staff(SPECIALIST), "/staff/dossiers/%d" % did).status_code == 404
+    admin = site.login_as("agency_admin", HAC_THANH)
+    assert site.get(admin, "/staff").status_code == 403
+    assert site.get(citizen, "/staff").status_code == 403
+    assert site.get(citizen, "/staff/dossiers/%d" % did).status_code == 403
+    # the leader sees it but may not receive it
+    leader = staff(LEADER)
+    r = dossier_page(site, leader, did)
+    assert action_form(r, "receive") is None
+    form = action_form(dossier_page(site, staff(DESK_INTAKE), did), "receive")
+    data = {i["name"]: i.get("value", "") for i in form.find_all("input")}
+    data["csrf_token"] = site.csrf(leader, "/staff")
+    r = leader.post(site.url + form["action"], data=data, timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 403
+    assert status_of(site, did) == "pending"
+    # an unknown queue, a bad filter
+    assert site.get(staff(DESK_INTAKE), "/staff/queue/approval").status_code == 404
+    assert site.get(staff(DESK_INTAKE), "/staff/queue/pending?due=soon").status_code == 400
+
+
+def test_bad_input_is_422_with_the_field_named_and_kept(admin_site, citizen, staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    desk = staff(DESK_INTAKE)
+    r = act(site, desk, did, "refuse", note="   ")
+    assert r.status_code == 422
+    assert soup_of(r).select_one(".field-error") is not None
+    assert status_of(site, did) == "pending"
+    act_ok(site, desk, did, "receive")
+    r = act(site, desk, did, "forward", department_id="", note="Giữ lại ghi chú này")
+    assert r.status_code == 422
+    assert "Vui lòng chọn phòng chuyên môn" in page_text(r)
+    assert "Giữ lại ghi chú này" in r.text
+    assert status_of(site, did) == "received"
+
+
+def test_supplement_from_the_department_stops_the_clock(admin_site, citizen, staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    desk, specialist = staff(DESK_INTAKE), staff(SPECIALIST)
+    sent = mail_files(site, DEMO_CITIZEN)
+    act_ok(site, desk, did, "receive")
+    act_ok(site, desk, did, "forward")
+    act_ok(site, specialist, did, "claim")
+    act_ok(site, specialist, did, "request_supplement", note="Bổ sung bản sao giấy báo tử.")
+    d = row(site, did, ["status", "paused_at", "receipt_no"])
+    assert d["status"] == "supplement" and d["paused_at"]
+    text = wait_subject(site, DEMO_CITIZEN, "bổ sung", before=sent)
+    assert "Bổ sung bản sao giấy báo tử." in text
+    r = site.get(desk, "/staff/queue/supplement")
+    assert "/staff/dossiers/%d" % did in r.text
+    r = site.get(desk, "/staff/dossiers/%d" % did)
+    assert "tạm dừng" in page_text(r)
+
+
+def test_queue_search_ignores_diacritics(admin_site, citizen, staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    name = site.one("SELECT applicant_name FROM dossiers WHERE id = ?", (did,))
+    desk = staff(DESK_INTAKE)
+    folded = name.lower().replace("ễ", "e").replace("ă", "a").replace("ơ", "o")
+    import unicodedata
+    folded = "".join(c for c in unicodedata.normalize("NFD", name.lower())
+                     if unicodedata.category(c) != "Mn").replace("đ", "d")
+    r = site.get(desk, "/staff/queue/all?q=" + folded.split()[-1])
+    assert "/staff/dossiers/%d" % did in r.text
+    r = site.get(desk, "/staff/queue/all?q=khong+co+ai+ten+nay")
+    assert "/staff/dossiers/%d" % did not in r.text
