@@ -172,6 +172,7 @@ static int cmd_sweep(const struct cfg *c)
 	printf("draft reminders refused (bad address): %lld\n", (long long)d->remind_failed);
 	printf("drafts deleted: %lld\n", (long long)d->deleted);
 	printf("unused stored files deleted: %lld\n", (long long)d->files_removed);
+	printf("dossiers newly overdue: %lld\n", (long long)d->overdue);
 	if (rc != 0) {
 		fprintf(stderr, "motcua: the sweep failed (the counts above were done): %s: %s\n",
 		        mc_strerror(rc), db_errmsg(db));

@@ -116,9 +116,10 @@ int sweeper_describe(const struct sweeper_result *r, char *out, size_t cap)
 	const struct dossier_sweep_counts *d = &r->dossiers;
 
 	snprintf(out, cap, "expired=%" PRId64 " reminded=%" PRId64 " reminders_refused=%" PRId64
-	         " drafts_deleted=%" PRId64 " files_removed=%" PRId64, d->expired, d->reminded,
-	         d->remind_failed, d->deleted, d->files_removed);
+	         " drafts_deleted=%" PRId64 " files_removed=%" PRId64 " overdue=%" PRId64,
+	         d->expired, d->reminded, d->remind_failed, d->deleted, d->files_removed, d->overdue);
 	return d->expired > 0 || d->reminded > 0 || d->remind_failed > 0 || d->deleted > 0 ||
+	       d->overdue > 0 ||
 	       d->files_removed > 0;
 }
 

@@ -396,6 +396,165 @@ int dossier_delete_stale_drafts(struct db *db, struct filestore *files, int64_t 
 	return rc != 0 ? rc : file_rc;
 }
 
+/* ---- overdue dossiers ---- */
+
+/* In progress, its clock running, past its due time, and not flagged yet. */
+#define OVERDUE_DUE                                                                              \
+	"due_at < ? AND paused_at IS NULL AND finished_at IS NULL AND overdue_notified_at IS NULL " \
+	"AND status NOT IN ('draft', 'unconfirmed', 'expired', 'supplement', 'done', 'returned', "  \
+	"'refused', 'withdrawn')"
+
+/* The addresses told of a late dossier: the desk's, and the leaders of the department handling
+ * it (of the competent agency when no department has it, or the department has no leader). */
+static int overdue_recipients(struct db *db, int64_t id, json_t *to)
+{
+	struct db_stmt *st;
+	int rc;
+
+	rc = db_prepare(db,
+		"SELECT dk.email FROM dossiers d JOIN agencies dk ON dk.id = d.desk_agency_id "
+		"WHERE d.id = ?1 AND dk.email <> '' "
+		"UNION SELECT a.email FROM dossiers d JOIN staff s ON s.agency_id = d.competent_agency_id "
+		"JOIN accounts a ON a.id = s.account_id WHERE d.id = ?1 AND s.role = 'leader' AND "
+		"a.status = 'active' AND (s.department_id = d.department_id OR (s.department_id IS NULL "
+		"AND NOT EXISTS (SELECT 1 FROM staff s2 JOIN accounts a2 ON a2.id = s2.account_id "
+		"WHERE s2.role = 'leader' AND s2.department_id = d.department_id AND "
+		"a2.status = 'active')))", &st);
+	if (rc != 0 || (rc = db_bind_int64(st, 1, id)) != 0)
+		return rc;
+	while ((rc = db_step(st)) == DB_ROW)
+		if (json_array_append_new(to, rows_text(st, 0)) != 0) {
+			db_reset(st);
+			return MC_ENOMEM;
+		}
+	return rc == DB_DONE ? 0 : (rc < 0 ? rc : MC_EDB);
+}
+
+/* Flag dossier 'id' overdue, note it on the timeline (for staff) and mail the desk and the
+ * leaders, inside the caller's transaction.  *done: 0 when it no longer qualifies. */
+static int flag_one(const struct account_env *env, struct db *db, int64_t now_ms,
+                    const char *now, int64_t id, int *done)
+{
+	char unused[DOSSIER_EMAIL_SIZE], link[DOSSIER_LINK_SIZE], path[PATH_SIZE], status[32] = "";
+	struct db_stmt *st;
+	json_t *data = NULL, *to = json_array(), *addr;
+	size_t i;
+	int rc;
+
+	*done = 0;
+	if (to == NULL)
+		return MC_ENOMEM;
+	rc = db_prepare(db, "UPDATE dossiers SET overdue_notified_at = ? WHERE id = ? AND "
+	                    OVERDUE_DUE " RETURNING status", &st);
+	if (rc != 0 || (rc = db_bind_cstr(st, 1, now)) != 0 || (rc = db_bind_int64(st, 2, id)) != 0 ||
+	    (rc = db_bind_cstr(st, 3, now)) != 0)
+		goto out;
+	if ((rc = db_step(st)) < 0)
+		goto out;
+	if (rc == DB_DONE) {
+		rc = 0;
+		goto out;
+	}
+	db_col_copy(st, 0, status, sizeof status);
+	db_reset(st);
+	*done = 1;
+	if ((rc = db_prepare(db, "INSERT INTO dossier_events (dossier_id, at, account_id, "
+	                         "actor_name, from_status, to_status, note, internal, action) "
+	                         "VALUES (?, ?, NULL, ?, ?, ?, ?, 1, 'overdue')", &st)) != 0 ||
+	    (rc = db_bind_int64(st, 1, id)) != 0 || (rc = db_bind_cstr(st, 2, now)) != 0 ||
+	    (rc = db_bind_cstr(st, 3, DOSSIER_SYSTEM_NAME)) != 0 ||
+	    (rc = db_bind_cstr(st, 4, status)) != 0 || (rc = db_bind_cstr(st, 5, status)) != 0 ||
+	    (rc = db_bind_cstr(st, 6, "Hồ sơ đã quá hạn giải quyết")) != 0 ||
+	    (rc = db_step_done(st)) != 0)
+		goto out;
+	if ((rc = overdue_recipients(db, id, to)) != 0 || json_array_size(to) == 0)
+		goto out;
+	rc = dossier_mail_facts(env, db, id, unused, &data);
+	if (rc == MC_ENOTFOUND) /* a walk-in dossier without an address: the facts still matter */
+		rc = 0;
+	if (rc != 0)
+		goto out;
+	if (data == NULL && (data = json_object()) == NULL) {
+		rc = MC_ENOMEM;
+		goto out;
+	}
+	snprintf(path, sizeof path, "/staff/dossiers/%" PRId64, id);
+	if ((rc = dossier_make_link(link, env->base_url, path, "")) != 0 ||
+	    (rc = rows_put(data, "staff_link", json_string(link))) != 0 ||
+	    (rc = rows_put(data, "status_label", json_string(dossier_label(status)))) != 0)
+		goto out;
+	if ((rc = db_row_by_id(db, "SELECT coalesce(receipt_no, ''), due_at, applicant_name, "
+	                           "p.name, p.code FROM dossiers d JOIN procedures p ON "
+	                           "p.id = d.procedure_id WHERE d.id = ?", id, &st)) != 0)
+		goto out;
+	if ((rc = rows_put(data, "receipt_no", rows_text(st, 0))) != 0 ||
+	    (rc = rows_put(data, "due_text", dossier_local_time(st, 1))) != 0 ||
+	    (rc = rows_put(data, "applicant_name", rows_text(st, 2))) != 0 ||
+	    (rc = rows_put(data, "procedure_name", rows_text(st, 3))) != 0 ||
+	    (rc = rows_put(data, "procedure_code", rows_text(st, 4))) != 0) {
+		db_reset(st);
+		goto out;
+	}
+	db_reset(st);
+	json_array_foreach(to, i, addr)
+		if ((rc = dossier_queue_mail(env, db, now_ms, json_string_value(addr), "dossier_overdue",
+		                             data)) != 0)
+			goto out;
+out:
+	json_decref(data);
+	json_decref(to);
+	return rc;
+}
+
+int dossier_flag_overdue(const struct account_env *env, struct db *db, int64_t now_ms,
+                         int64_t *count)
+{
+	char now[DOSSIER_TIME_SIZE];
+	int64_t ids[DOSSIER_DRAFT_BATCH], after = 0, n_done = 0;
+	int rc = 0;
+
+	if (count != NULL)
+		*count = 0;
+	clock_iso8601(now_ms, now, sizeof now);
+	for (;;) {
+		struct db_stmt *st;
+		size_t n = 0;
+
+		rc = db_prepare(db, "SELECT id FROM dossiers WHERE " OVERDUE_DUE " AND id > ? "
+		                    "ORDER BY id LIMIT ?", &st);
+		if (rc != 0 || (rc = db_bind_cstr(st, 1, now)) != 0 ||
+		    (rc = db_bind_int64(st, 2, after)) != 0 ||
+		    (rc = db_bind_int64(st, 3, DOSSIER_DRAFT_BATCH)) != 0)
+			break;
+		while (n < DOSSIER_DRAFT_BATCH && (rc = db_step(st)) == DB_ROW)
+			ids[n++] = db_col_int64(st, 0);
+		if (rc < 0)
+			break;
+		db_reset(st);
+		rc = 0;
+		if (n == 0)
+			break;
+		after = ids[n - 1];
+		if ((rc = db_begin(db)) != 0)
+			break;
+		for (size_t i = 0; rc == 0 && i < n; i++) {
+			int done = 0;
+
+			rc = flag_one(env, db, now_ms, now, ids[i], &done);
+			n_done += done;
+		}
+		if (rc == 0 && (rc = db_commit(db)) == 0)
+			dossier_mail_wake(env);
+		if (rc != 0) {
+			db_rollback(db);
+			break;
+		}
+		if (count != NULL)
+			*count = n_done;
+	}
+	return rc;
+}
+
 /* ---- all of them ---- */
 
 int dossier_sweep_all(const struct account_env *env, struct db *db, struct filestore *files,
@@ -410,6 +569,9 @@ int dossier_sweep_all(const struct account_env *env, struct db *db, struct files
 		first = rc;
 	rc = dossier_delete_stale_drafts(db, files, now_ms, &counts->deleted,
 	                                 &counts->files_removed);
+	if (first == 0)
+		first = rc;
+	rc = dossier_flag_overdue(env, db, now_ms, &counts->overdue);
 	if (first == 0)
 		first = rc;
 	return first;

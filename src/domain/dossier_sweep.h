@@ -41,6 +41,7 @@ struct dossier_sweep_counts {
 	int64_t remind_failed;    /* drafts whose reminder the outbox refused (a bad address) */
 	int64_t deleted;          /* drafts deleted */
 	int64_t files_removed;    /* stored files no dossier used any more, deleted */
+	int64_t overdue;          /* dossiers newly overdue, their desk and leaders told */
 };
 
 /*
@@ -78,10 +79,23 @@ int dossier_delete_stale_drafts(struct db *db, struct filestore *files, int64_t 
                                 int64_t *count, int64_t *files_removed);
 
 /*
+ * Flag every dossier in progress whose due time passed before 'now_ms' while its clock ran (no
+ * supplement awaited, not finished) and that was not flagged since its due date was last set:
+ * overdue_notified_at is set, the timeline notes it for staff, and the "dossier_overdue" mail
+ * goes to the desk agency's address and to the active leaders of the department handling it
+ * (the competent agency's leaders when no department has it or it has no leader).  Once per
+ * due date: an extension clears the flag.  Batches of DOSSIER_DRAFT_BATCH, one transaction
+ * each; call with no transaction open.  *count (may be NULL) receives how many were flagged.
+ * MC_EUNAVAIL; MC_EDB; MC_ENOMEM; an error of mail_compose.
+ */
+int dossier_flag_overdue(const struct account_env *env, struct db *db, int64_t now_ms,
+                         int64_t *count);
+
+/*
  * Every dossier sweep at 'now_ms', in this order: dossier_expire_unconfirmed,
- * dossier_remind_drafts, dossier_delete_stale_drafts.  Each runs even when an earlier one
- * failed; the first error is returned.  *counts (required) is zeroed, then receives what was
- * done.  Errors as the three.
+ * dossier_remind_drafts, dossier_delete_stale_drafts, dossier_flag_overdue.  Each runs even when
+ * an earlier one failed; the first error is returned.  *counts (required) is zeroed, then
+ * receives what was done.  Errors as the four.
  */
 int dossier_sweep_all(const struct account_env *env, struct db *db, struct filestore *files,
                       int64_t now_ms, struct dossier_sweep_counts *counts);

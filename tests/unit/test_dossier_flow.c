@@ -20,6 +20,7 @@
 #include "domain/actor.h"
 #include "domain/catalog_io.h"
 #include "domain/dossier_flow.h"
+#include "domain/dossier_sweep.h"
 #include "domain/workflow.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -1495,6 +1496,51 @@ static void test_extend(void **state)
 
 /* ---- receipt numbers ---- */
 
+/* The overdue sweep: once per due date, to the desk and the department's leaders. */
+static void test_flag_overdue(void **state)
+{
+	struct db *db = *state;
+	struct account_env env = test_env();
+	int64_t late = in_department(db, 1), paused = in_department(db, 1), fresh;
+	int64_t n = -1, mails;
+	const char *to;
+
+	fresh = new_dossier(db, OFF_STANDARD, "pending");
+	act_ok(db, SPEC_A, MON(11, 30), paused,
+	       (struct flow_input){ .action = "request_supplement", .note = "Thiếu giấy tờ." },
+	       "supplement");
+	/* Thursday 09:00 is the due time of both (3 working days from Monday 09:00). */
+	mails = MAILS(db);
+	assert_int_equal(dossier_flag_overdue(&env, db, THU(8, 59), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(dossier_flag_overdue(&env, db, THU(9, 1), &n), 0);
+	assert_int_equal(n, 1); /* not the one waiting for a supplement, nor the pending one */
+	assert_true(col(db, late, "overdue_notified_at") != NULL);
+	assert_string_equal(col(db, paused, "overdue_notified_at"), "(null)");
+	assert_string_equal(col(db, fresh, "overdue_notified_at"), "(null)");
+	assert_string_equal(last_event(db, late, "action"), "overdue");
+	assert_string_equal(last_event(db, late, "internal"), "1");
+	/* The desk's address and the leader of the whole agency (department 1 has none). */
+	assert_int_equal(MAILS(db), mails + 2);
+	to = query_text(db, "SELECT group_concat(recipient, ' ') FROM (SELECT recipient FROM "
+	                    "mail_outbox WHERE id > ? ORDER BY recipient)", mails);
+	assert_string_equal(to, "motcua@tanan.gov.vn sau@tanan.gov.vn");
+	assert_contains(last_mail(db, "subject"), "quá hạn");
+	assert_contains(last_mail(db, "body_text"), "/staff/dossiers/");
+	/* Once only. */
+	assert_int_equal(dossier_flag_overdue(&env, db, FRI(9, 0), &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(MAILS(db), mails + 2);
+	/* A new due date from a leader, passed in turn: told again. */
+	act_ok(db, LEADER, FRI(10, 0), late,
+	       (struct flow_input){ .action = "extend", .new_due = "07/12/2026",
+	                            .note = "Cần xác minh thêm." },
+	       "processing");
+	assert_string_equal(col(db, late, "overdue_notified_at"), "(null)");
+	assert_int_equal(dossier_flag_overdue(&env, db, local(2026, 12, 7, 17, 1), &n), 0);
+	assert_int_equal(n, 1);
+}
+
 static void test_receipt_format(void **state)
 {
 	char out_no[FLOW_RECEIPT_MAX + 1], pattern[128];
@@ -1645,6 +1691,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_input_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supplement_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extend, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flag_overdue, setup, teardown),
 		cmocka_unit_test(test_receipt_format),
 		cmocka_unit_test_setup_teardown(test_receipt_next, setup, teardown),
 	};

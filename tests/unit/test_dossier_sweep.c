@@ -763,7 +763,7 @@ static void test_run_once(void **state)
 	assert_int_equal(r.dossiers.reminded, 1);
 	assert_int_equal(sweeper_describe(&r, line, sizeof line), 1);
 	assert_string_equal(line, "expired=0 reminded=1 reminders_refused=0 drafts_deleted=0"
-	                          " files_removed=0");
+	                          " files_removed=0 overdue=0");
 	assert_int_equal(count_where(db, "SELECT COUNT(*) FROM sweep_leases WHERE ? IS NOT NULL"), 0);
 }
 
