@@ -26,7 +26,7 @@ build: deps-build $(BUILD)/build.ninja
 	@ninja -C $(BUILD)
 
 run: build
-	$(BUILD)/motcua --data $(DATA) --listen $(LISTEN) demo
+	$(BUILD)/motcua --data $(DATA) --listen $(LISTEN) demo --dossiers 300
 	@echo "motcua: open http://$(LISTEN) in a browser (Ctrl+C stops)"
 	$(BUILD)/motcua --data $(DATA) --listen $(LISTEN) serve
 

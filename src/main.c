@@ -40,7 +40,8 @@ static void usage(FILE *out)
 	        "  serve     apply pending migrations, then serve HTTP until SIGTERM or SIGINT\n"
 	        "  migrate   apply pending database migrations and print the schema version\n"
 	        "  demo      apply migrations and load demonstration data (--password P: one\n"
-	        "            password for every demo account)\n"
+	        "            password for every demo account; --dossiers N: also N dossiers of\n"
+	        "            the past year taken through the workflow, the same ones for the same N)\n"
 	        "  sweep     run the background sweeps once now (what serve does every\n"
 	        "            --sweep-interval seconds): expire unconfirmed dossiers, remind and\n"
 	        "            delete old drafts; prints what it did (honours --clock-offset;\n"
@@ -103,6 +104,40 @@ static int cmd_mail_failed(const struct cfg *c)
 	return 0;
 }
 
+/*
+ * What the domain needs to write mail outside the server (the sweeps, the demo): the site's
+ * portal name in *site, the mail templates in *templates (both the caller's to free), the
+ * links' base URL and the mail domain, in *env with 'clock'.  0, or 1 with the reason on
+ * stderr.
+ */
+static int cli_mail_env(const struct cfg *c, struct db *db, const struct clock *clock,
+                        struct account_env *env, struct tpl_set **templates, json_t **site)
+{
+	char path[PATH_MAX + 32], err[512] = "";
+	int rc;
+
+	*templates = NULL;
+	if ((rc = site_load(db, site)) != 0) {
+		fprintf(stderr, "motcua: cannot read the site settings: %s\n", mc_strerror(rc));
+		return 1;
+	}
+	*templates = tpl_set_new();
+	snprintf(path, sizeof(path), "%s/templates", c->share);
+	if (*templates == NULL || tpl_set_load_dir(*templates, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot load the templates: %s\n", err);
+		return 1;
+	}
+	memset(env, 0, sizeof(*env));
+	env->clock = clock;
+	env->templates = *templates;
+	env->base_url = c->base_url;
+	env->portal_name = json_string_value(json_object_get(*site, "portal_name"));
+	if (env->portal_name == NULL)
+		env->portal_name = "";
+	env->mail_domain = strchr(c->mail_from, '@') + 1;
+	return 0;
+}
+
 /* How long `motcua sweep` waits for a sweep of another process (a server's timer) to end. */
 #define SWEEP_CLI_WAIT_MS 30000
 #define SWEEP_CLI_PAUSE_MS 250
@@ -131,29 +166,13 @@ static int cmd_sweep(const struct cfg *c)
 	}
 	if (app_open_database(c, &db) != 0)
 		return 1;
-	if ((rc = site_load(db, &site)) != 0) {
-		fprintf(stderr, "motcua: cannot read the site settings: %s\n", mc_strerror(rc));
+	if (cli_mail_env(c, db, &clock, &env, &templates, &site) != 0)
 		goto out;
-	}
-	templates = tpl_set_new();
-	snprintf(path, sizeof(path), "%s/templates", c->share);
-	if (templates == NULL || tpl_set_load_dir(templates, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "motcua: cannot load the templates: %s\n", err);
-		goto out;
-	}
 	snprintf(path, sizeof(path), "%s/files", c->data);
 	if (filestore_open(path, &files, err, sizeof(err)) != 0) {
 		fprintf(stderr, "motcua: cannot open the file store: %s\n", err);
 		goto out;
 	}
-	memset(&env, 0, sizeof(env));
-	env.clock = &clock;
-	env.templates = templates;
-	env.base_url = c->base_url;
-	env.portal_name = json_string_value(json_object_get(site, "portal_name"));
-	if (env.portal_name == NULL)
-		env.portal_name = "";
-	env.mail_domain = strchr(c->mail_from, '@') + 1;
 	sweeper_holder_new(holder);
 	for (int waited = 0;; waited += SWEEP_CLI_PAUSE_MS) {
 		rc = sweeper_run_once(&env, db, files, holder, &res);
@@ -190,10 +209,12 @@ out:
 	return status;
 }
 
-static int cmd_demo(const struct cfg *c)
+static int cmd_demo(const struct cfg *c, int dossiers)
 {
 	struct account_env env;
 	struct clock clock = clock_offset((int64_t)c->clock_offset * 1000);
+	struct tpl_set *templates = NULL;
+	json_t *site = NULL;
 	struct db *db;
 	int rc;
 
@@ -206,6 +227,14 @@ static int cmd_demo(const struct cfg *c)
 	rc = demo_load(&env, db, c->password, stdout);
 	if (rc == 0)
 		rc = demo_load_catalog(&env, db, c->share, stderr);
+	if (rc == 0 && dossiers > 0) {
+		if (cli_mail_env(c, db, &clock, &env, &templates, &site) != 0)
+			rc = MC_EIO;
+		else
+			rc = demo_dossiers(&env, db, dossiers, clock_now_ms(&clock), stderr);
+	}
+	tpl_set_free(templates);
+	json_decref(site);
 	db_close(db);
 	if (rc != 0) {
 		fprintf(stderr, "motcua: loading the demonstration data failed: %s\n", mc_strerror(rc));
@@ -358,9 +387,13 @@ static int cmd_catalog(const struct cfg *c, const char *const *words, size_t nwo
 
 /* The flags of subcommands, which cfg_load does not know. */
 struct sub_flags {
-	int dry_run; /* catalog import --dry-run */
-	int dot;     /* workflow show --dot */
+	int dry_run;  /* catalog import --dry-run */
+	int dot;      /* workflow show --dot */
+	int dossiers; /* demo --dossiers N (-1: not given) */
+	int bad;      /* a flag's value was not acceptable */
 };
+
+#define DEMO_DOSSIERS_MAX 100000
 
 /*
  * Take the subcommand flags ("--dry-run", "--dot") out of argv (into *f) before the settings
@@ -372,6 +405,7 @@ static int take_sub_flags(int argc, char **argv, struct sub_flags *f)
 	int out = 1;
 
 	memset(f, 0, sizeof(*f));
+	f->dossiers = -1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -381,6 +415,19 @@ static int take_sub_flags(int argc, char **argv, struct sub_flags *f)
 		}
 		if (strcmp(a, "--dot") == 0) {
 			f->dot = 1;
+			continue;
+		}
+		if (strcmp(a, "--dossiers") == 0 || strncmp(a, "--dossiers=", 11) == 0) {
+			const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : "");
+			char *end;
+			long n = strtol(v, &end, 10);
+
+			if (*v == '\0' || *end != '\0' || n < 0 || n > DEMO_DOSSIERS_MAX) {
+				fprintf(stderr, "motcua: --dossiers takes a number of dossiers from 0 to %d\n",
+				        DEMO_DOSSIERS_MAX);
+				f->bad = 1;
+			}
+			f->dossiers = (int)n;
 			continue;
 		}
 		argv[out++] = argv[i];
@@ -447,6 +494,8 @@ int main(int argc, char **argv)
 	int help;
 
 	argc = take_sub_flags(argc, argv, &flags);
+	if (flags.bad)
+		return 2;
 	if (cfg_load(&c, argc - 1, argv + 1, words, 4, &nwords, &help, stderr) != 0)
 		return 2;
 	if (help || nwords == 0 || strcmp(words[0], "help") == 0) {
@@ -457,6 +506,10 @@ int main(int argc, char **argv)
 		return cmd_workflow(words, nwords, flags.dot);
 	if (flags.dot) {
 		fprintf(stderr, "motcua: --dot applies to workflow show only\n");
+		return 2;
+	}
+	if (flags.dossiers >= 0 && strcmp(words[0], "demo") != 0) {
+		fprintf(stderr, "motcua: --dossiers applies to demo only\n");
 		return 2;
 	}
 	if (strcmp(words[0], "catalog") == 0)
@@ -476,7 +529,7 @@ int main(int argc, char **argv)
 	if (strcmp(words[0], "migrate") == 0)
 		return cmd_migrate(&c);
 	if (strcmp(words[0], "demo") == 0)
-		return cmd_demo(&c);
+		return cmd_demo(&c, flags.dossiers);
 	if (strcmp(words[0], "mail-failed") == 0)
 		return cmd_mail_failed(&c);
 	if (strcmp(words[0], "sweep") == 0)

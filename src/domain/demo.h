@@ -2,6 +2,7 @@
 #ifndef MC_DEMO_H
 #define MC_DEMO_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 struct account_env;
@@ -46,5 +47,21 @@ int demo_load(const struct account_env *env, struct db *db, const char *password
  */
 int demo_load_catalog(const struct account_env *env, struct db *db, const char *share_dir,
                       FILE *err);
+
+/*
+ * Create 'n' demonstration dossiers, the same ones for the same 'n' (a fixed random sequence),
+ * spread over the active offerings, both channels (online ones belong to the demo citizen;
+ * walk-in ones carry a made-up applicant), submitted during the year before 'now_ms' in office
+ * hours, and taken through the real workflow (dossier_act) at past times by the demo staff:
+ * each stops at a status drawn from a realistic mix (a third returned, the rest at every step,
+ * a few refused or withdrawn), or earlier when its next step would fall after 'now_ms'.  Their
+ * receipt numbers, due dates, timelines and audit records are what the portal would have made;
+ * the mails they queued are taken out of the outbox again.  When the database holds any
+ * dossier already, nothing is added (so running the demo again is harmless).  Call after
+ * demo_load and demo_load_catalog, outside any transaction; 'env' needs the mail templates.
+ * Prints one line to 'out' (may be NULL).  MC_ENOTFOUND: no offering; MC_EDB; MC_ENOMEM.
+ */
+int demo_dossiers(const struct account_env *env, struct db *db, int n, int64_t now_ms,
+                  FILE *out);
 
 #endif

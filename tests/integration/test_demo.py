@@ -637,3 +637,47 @@ def test_staff_account_logs_in(demo, servers):
 
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))
+
+
+# ---- demonstration dossiers ----
+
+def test_demo_dossiers_go_through_the_workflow(tmp_path):
+    data = str(tmp_path / "data")
+    r = run_cli(["--data", data, "--password", PASSWORD, "demo", "--dossiers", "120"],
+                timeout=DEMO_TIMEOUT)
+    assert r.returncode == 0, r.stderr
+    assert "120 demonstration dossiers created" in r.stderr
+    db = os.path.join(data, "motcua.db")
+    statuses = dict(query(db, "SELECT status, count(*) FROM dossiers GROUP BY status"))
+    assert sum(statuses.values()) == 120
+    # spread over the workflow, both channels, many procedures and both desks
+    for status in ("pending", "processing", "returned"):
+        assert statuses.get(status, 0) > 0, statuses
+    assert len(statuses) >= 6, statuses
+    assert {c for (c,) in query(db, "SELECT DISTINCT channel FROM dossiers")} == \
+        {"online", "walk_in"}
+    assert scalar(db, "SELECT count(DISTINCT procedure_id) FROM dossiers") >= 5
+    assert scalar(db, "SELECT count(DISTINCT desk_agency_id) FROM dossiers") >= 2
+    # what the workflow would have made: numbers, due dates, timelines, a sealed audit log
+    assert scalar(db, "SELECT count(*) FROM dossiers WHERE status NOT IN ('pending', "
+                      "'withdrawn', 'refused') AND (receipt_no IS NULL OR due_at IS NULL)") == 0
+    assert scalar(db, "SELECT count(*) FROM (SELECT receipt_no FROM dossiers WHERE receipt_no "
+                      "IS NOT NULL GROUP BY receipt_no HAVING count(*) > 1)") == 0
+    assert scalar(db, "SELECT min(c) FROM (SELECT count(*) AS c FROM dossier_events "
+                      "GROUP BY dossier_id)") >= 1
+    assert scalar(db, "SELECT count(*) FROM dossiers WHERE submitted_at < "
+                      "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-60 days')") > 0
+    assert scalar(db, "SELECT count(*) FROM mail_outbox") == 0, "the demo mailed somebody"
+    v = run_cli(["--data", data, "audit", "verify"])
+    assert v.returncode == 0, v.stdout
+    # run again: nothing is added
+    again = run_cli(["--data", data, "demo", "--dossiers", "120"], timeout=DEMO_TIMEOUT)
+    assert again.returncode == 0
+    assert scalar(db, "SELECT count(*) FROM dossiers") == 120
+
+
+@pytest.mark.parametrize("value", ["-1", "abc", "100001", ""])
+def test_demo_dossiers_refuses_a_bad_count(tmp_path, value):
+    r = run_cli(["--data", str(tmp_path / "d"), "demo", "--dossiers", value])
+    assert r.returncode == 2
+    assert "--dossiers" in r.stderr
