@@ -239,8 +239,9 @@ int bo_dashboard(struct db *db, const struct actor *a, int64_t now_ms, json_t **
 		         ? 0 : MC_ENOMEM;
 		db_reset(st);
 	}
-	if (rc == 0 && (*out = json_pack("{s:O, s:s}", "queues", list, "role_label",
-	                                 role_label(a->staff_role))) == NULL)
+	if (rc == 0 && (*out = json_pack("{s:O, s:s, s:b}", "queues", list, "role_label",
+	                                 role_label(a->staff_role), "can_walk_in",
+	                                 a->staff_role == STAFF_INTAKE)) == NULL)
 		rc = MC_ENOMEM;
 	json_decref(list);
 	return rc;

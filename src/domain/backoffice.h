@@ -29,7 +29,8 @@ struct db;
  * awaited) and it is not finished.
  */
 
-/* The dashboard: { "queues": [ { code, label, count, overdue } ], "role_label" } in *out. */
+/* The dashboard: { "queues": [ { code, label, count, overdue } ], "role_label", "can_walk_in"
+ * (an intake officer registers walk-in dossiers) } in *out. */
 int bo_dashboard(struct db *db, const struct actor *a, int64_t now_ms, json_t **out);
 
 /* What a queue list asks for; strings as typed ("" or NULL: no filter). */

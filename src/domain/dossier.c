@@ -1797,8 +1797,11 @@ int dossier_versions(struct db *db, const struct actor *a, int64_t id, json_t **
 		    rows_put(v, "actor_name", rows_text(st, 2)) != 0 ||
 		    rows_put(v, "reason", rows_text(st, 3)) != 0 ||
 		    rows_put(v, "reason_label",
-		             json_string(reason != NULL && strcmp(reason, "supplement") == 0
-		                         ? "Cập nhật bổ sung" : "Nộp hồ sơ")) != 0 ||
+		             json_string(reason == NULL ? "Nộp hồ sơ"
+		                         : strcmp(reason, "supplement") == 0 ? "Cập nhật bổ sung"
+		                         : strcmp(reason, "walk_in") == 0
+		                             ? "Nộp trực tiếp tại bộ phận một cửa"
+		                             : "Nộp hồ sơ")) != 0 ||
 		    rows_put(v, "form_data", json_loadb(text != NULL ? text : "{}", len, 0, NULL))
 		        != 0) {
 			db_reset(st);

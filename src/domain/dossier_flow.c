@@ -844,9 +844,9 @@ static int find_transition(const struct actor *a, const struct flow_dossier *d,
 	return 0;
 }
 
-int dossier_act(const struct account_env *env, struct db *db, const struct actor *a,
-                int64_t now_ms, int64_t id, const struct flow_input *in,
-                struct field_errors *errs, struct flow_output *out, const char **refusal)
+int dossier_act_in(const struct account_env *env, struct db *db, const struct actor *a,
+                   int64_t now_ms, int64_t id, const struct flow_input *in,
+                   struct field_errors *errs, struct flow_output *out, const char **refusal)
 {
 	const struct wf_transition *t = NULL;
 	struct flow_dossier d = { 0 };
@@ -854,7 +854,7 @@ int dossier_act(const struct account_env *env, struct db *db, const struct actor
 	char *note = NULL, name[NAME_SIZE], line[NAME_SIZE + FLOW_RECEIPT_MAX + 128];
 	char *event_note = NULL, summary[256];
 	int64_t old_due;
-	int rc, in_tx = 0;
+	int rc;
 
 	field_errors_init(errs);
 	*refusal = NULL;
@@ -863,9 +863,6 @@ int dossier_act(const struct account_env *env, struct db *db, const struct actor
 		return MC_EFORBIDDEN;
 	if ((cal = malloc(sizeof(*cal))) == NULL)
 		return MC_ENOMEM;
-	if ((rc = db_begin(db)) != 0)
-		goto out;
-	in_tx = 1;
 	if ((rc = load(db, id, &d)) != 0 || (rc = find_transition(a, &d, in, &t, refusal)) != 0)
 		goto out;
 	if ((rc = workcal_load(db, d.desk, now_ms, cal)) != 0 ||
@@ -907,20 +904,37 @@ int dossier_act(const struct account_env *env, struct db *db, const struct actor
 	                       NULL)) != 0 ||
 	    (rc = mail(env, db, now_ms, t, &d, note, old_due)) != 0)
 		goto out;
-	if ((rc = db_commit(db)) != 0)
-		goto out;
-	in_tx = 0;
-	dossier_mail_wake(env);
 	snprintf(out->status, sizeof out->status, "%s", t->to);
 	snprintf(out->receipt_no, sizeof out->receipt_no, "%s", d.receipt_no);
 	out->due_ms = d.due;
 	out->version = d.version + 1;
 out:
-	if (in_tx)
-		db_rollback(db);
 	free(d.result_json);
 	free(note);
 	free(event_note);
 	free(cal);
+	return rc;
+}
+
+int dossier_act(const struct account_env *env, struct db *db, const struct actor *a,
+                int64_t now_ms, int64_t id, const struct flow_input *in,
+                struct field_errors *errs, struct flow_output *out, const char **refusal)
+{
+	int rc;
+
+	field_errors_init(errs);
+	*refusal = NULL;
+	memset(out, 0, sizeof(*out));
+	if (a == NULL || a->role != ROLE_STAFF || in == NULL || in->action == NULL)
+		return MC_EFORBIDDEN;
+	if ((rc = db_begin(db)) != 0)
+		return rc;
+	rc = dossier_act_in(env, db, a, now_ms, id, in, errs, out, refusal);
+	if (rc == 0 && (rc = db_commit(db)) == 0) {
+		dossier_mail_wake(env);
+		return 0;
+	}
+	db_rollback(db);
+	memset(out, 0, sizeof(*out));
 	return rc;
 }

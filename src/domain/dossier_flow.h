@@ -81,6 +81,12 @@ int dossier_act(const struct account_env *env, struct db *db, const struct actor
                 int64_t now_ms, int64_t id, const struct flow_input *in,
                 struct field_errors *errs, struct flow_output *out, const char **refusal);
 
+/* dossier_act inside the caller's transaction (which it neither commits nor rolls back, and
+ * whose mail the caller wakes the sender for after committing). */
+int dossier_act_in(const struct account_env *env, struct db *db, const struct actor *a,
+                   int64_t now_ms, int64_t id, const struct flow_input *in,
+                   struct field_errors *errs, struct flow_output *out, const char **refusal);
+
 /*
  * Inside the caller's transaction: the citizen supplemented dossier 'id' at 'now_ms'.  When its
  * clock was stopped for the supplement, the due date moves by the working time waited and the

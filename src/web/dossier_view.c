@@ -5,10 +5,14 @@
 #include <string.h>
 
 #include "domain/dossier.h"
+#include "domain/formschema.h"
+#include "http/form.h"
 #include "http/req.h"
 #include "lib/buf.h"
 #include "lib/err.h"
 #include "web/view.h"
+
+#define INPUT_NAME_SIZE (sizeof(FORMSCHEMA_INPUT_PREFIX) + FORMSCHEMA_NAME_MAX)
 
 /* The label of option 'value' of 'field', or 'value' itself when the form no longer has it. */
 static const char *option_label(const json_t *field, const char *value)
@@ -193,3 +197,51 @@ json_t *dossier_view_versions(struct req *r, const json_t *d, int *rc)
 	return list;
 }
 
+/* (dossier_view.h) */
+json_t *dossier_view_posted_answers(struct req *r, const json_t *schema, size_t shown)
+{
+	const struct form *f;
+	const json_t *section, *field;
+	json_t *out = json_object(), *v;
+	char input[INPUT_NAME_SIZE];
+	size_t i, j;
+
+	if (out == NULL || req_form(r, &f) != 0)
+		goto fail;
+	json_array_foreach(json_object_get(schema, "sections"), i, section) {
+		int on_page = shown == DOSSIER_VIEW_ALL_SECTIONS || i == shown;
+
+		json_array_foreach(json_object_get(section, "fields"), j, field) {
+			const char *name = view_member(field, "name"), *s;
+			int checkbox = strcmp(view_member(field, "type"), "checkbox") == 0;
+
+			snprintf(input, sizeof input, "%s%s", FORMSCHEMA_INPUT_PREFIX, name);
+			if (checkbox && json_is_array(json_object_get(field, "options"))) {
+				v = json_array();
+				for (size_t k = 0; v != NULL && k < f->count; k++)
+					if (strcmp(f->fields[k].name, input) == 0 &&
+					    json_array_append_new(v, json_string(f->fields[k].value)) != 0) {
+						json_decref(v);
+						v = NULL;
+					}
+				/* Nothing ticked in a group on another step says nothing. */
+				if (v != NULL && json_array_size(v) == 0 && !on_page) {
+					json_decref(v);
+					continue;
+				}
+			} else if ((s = form_get(f, input)) != NULL) {
+				v = json_string(s);
+			} else if (checkbox && on_page) {
+				v = json_string("");
+			} else {
+				continue;
+			}
+			if (v == NULL || json_object_set_new(out, name, v) != 0)
+				goto fail;
+		}
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}

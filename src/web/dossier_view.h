@@ -5,6 +5,7 @@
 
 #include <h2o.h>
 #include <jansson.h>
+#include <stdint.h>
 
 struct req;
 
@@ -23,5 +24,20 @@ json_t *dossier_view_answers(h2o_mem_pool_t *pool, const json_t *schema, const j
  * with *rc set on failure; nothing is done when *rc is already set.
  */
 json_t *dossier_view_versions(struct req *r, const json_t *d, int *rc);
+
+/* dossier_view_posted_answers: every section of the form was on the page. */
+#define DOSSIER_VIEW_ALL_SECTIONS SIZE_MAX
+
+/*
+ * The answers posted for the fields of section 'shown' of form 'schema' (0-based;
+ * DOSSIER_VIEW_ALL_SECTIONS for every section), the section on the page: for each field, its
+ * control's value ("f_<name>").  A checkbox group takes every posted value (the control
+ * repeats) and [] when none is ticked; a single checkbox takes "" when unticked, since a
+ * browser posts nothing for it and a stored "1" must go.  That is only right for the section on
+ * the page: the boxes of the other steps are not in the post and keep their stored answers.
+ * Other fields absent from the post are left out too.  Controls the form does not declare are
+ * dropped.  NULL when memory runs out or the body is unreadable.
+ */
+json_t *dossier_view_posted_answers(struct req *r, const json_t *schema, size_t shown);
 
 #endif

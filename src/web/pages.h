@@ -61,6 +61,9 @@ int page_staff_queue(struct req *r);
 int page_staff_dossier(struct req *r);
 int page_staff_act(struct req *r);
 int page_staff_receipt(struct req *r);
+int page_staff_walkin_list(struct req *r);
+int page_staff_walkin_form(struct req *r);
+int page_staff_walkin(struct req *r);
 
 /* dossier lookup (pages_lookup.c) */
 int page_lookup(struct req *r);

@@ -127,67 +127,6 @@ int page_dossier_new(struct req *r)
 
 /* ---- the form ---- */
 
-/* posted_answers: every section of the form was on the page (the supplement's edit page). */
-#define ALL_SECTIONS SIZE_MAX
-
-/*
- * The answers posted for the fields of section 'shown' of 'schema' (0-based; ALL_SECTIONS for
- * every section), the section on the page: for each field, its control's value.  A checkbox
- * group takes every posted value (the control repeats) and [] when none is ticked; a single
- * checkbox takes "" when unticked, since a browser posts nothing for it and the stored "1" must
- * go.  That is only right for the section on the page: the boxes of the other steps are not
- * in the post and keep their stored answers.  Other fields absent from the post are left out
- * too; a field of another step that is posted is taken.  Controls the form does not declare are
- * dropped.  NULL when memory runs out or the body is unreadable.
- */
-static json_t *posted_answers(struct req *r, const json_t *schema, size_t shown)
-{
-	const struct form *f;
-	const json_t *section, *field;
-	json_t *out = json_object(), *v;
-	char input[DOSSIER_INPUT_NAME_SIZE];
-	size_t i, j;
-
-	if (out == NULL || req_form(r, &f) != 0)
-		goto fail;
-	json_array_foreach(json_object_get(schema, "sections"), i, section) {
-		int on_page = shown == ALL_SECTIONS || i == shown;
-
-		json_array_foreach(json_object_get(section, "fields"), j, field) {
-			const char *name = view_member(field, "name"), *s;
-			int checkbox = strcmp(view_member(field, "type"), "checkbox") == 0;
-
-			snprintf(input, sizeof input, "%s%s", FORMSCHEMA_INPUT_PREFIX, name);
-			if (checkbox && json_is_array(json_object_get(field, "options"))) {
-				v = json_array();
-				for (size_t k = 0; v != NULL && k < f->count; k++)
-					if (strcmp(f->fields[k].name, input) == 0 &&
-					    json_array_append_new(v, json_string(f->fields[k].value)) != 0) {
-						json_decref(v);
-						v = NULL;
-					}
-				/* Nothing ticked in a group on another step says nothing. */
-				if (v != NULL && json_array_size(v) == 0 && !on_page) {
-					json_decref(v);
-					continue;
-				}
-			} else if ((s = form_get(f, input)) != NULL) {
-				v = json_string(s);
-			} else if (checkbox && on_page) {
-				v = json_string("");
-			} else {
-				continue;
-			}
-			if (v == NULL || json_object_set_new(out, name, v) != 0)
-				goto fail;
-		}
-	}
-	return out;
-fail:
-	json_decref(out);
-	return NULL;
-}
-
 static int detail_page(struct req *r, int status, const json_t *d, const char *reason,
                        const struct field_errors *errs, const char *notice);
 
@@ -706,8 +645,9 @@ static int post_form(struct req *r, enum form_mode mode)
 	snprintf(j->action, sizeof j->action, "%s", action);
 	j->files = r->app->files;
 	/* A step shows one section, the documents' step none (its index is past the last). */
-	j->answers = posted_answers(r, json_object_get(d, "form"),
-	                            mode == FORM_STEPS ? (size_t)j->step - 1 : ALL_SECTIONS);
+	j->answers = dossier_view_posted_answers(r, json_object_get(d, "form"),
+	                                         mode == FORM_STEPS ? (size_t)j->step - 1
+	                                                            : DOSSIER_VIEW_ALL_SECTIONS);
 	if (j->answers == NULL) {
 		rc = MC_ENOMEM;
 		goto out;

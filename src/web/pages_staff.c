@@ -11,6 +11,8 @@
 
 #include "domain/backoffice.h"
 #include "domain/dossier_flow.h"
+#include "domain/dossier_walkin.h"
+#include "domain/formschema.h"
 #include "domain/workflow.h"
 #include "http/req.h"
 #include "http/server.h"
@@ -306,4 +308,125 @@ int page_staff_receipt(struct req *r)
 		return MC_ENOMEM;
 	respond_page(r, 200, "staff/receipt", data);
 	return 0;
+}
+
+/* ---- walk-in dossiers ---- */
+
+/* GET /staff/walk-in: the procedures the desk registers walk-in dossiers for. */
+int page_staff_walkin_list(struct req *r)
+{
+	json_t *data = NULL;
+	int rc = walkin_offerings(r->db, &r->actor, &data);
+
+	if (rc != 0)
+		return rc;
+	respond_page(r, 200, "staff/walkin_list", data);
+	return 0;
+}
+
+/*
+ * The walk-in form of offering 'id' with 'status': the applicant's fields ('values' their
+ * values, taken; when NULL, what is known of the citizen ID in the query), the procedure's form
+ * with 'answers' (may be NULL) and 'answer_errors' beside its fields, 'errs' beside the
+ * applicant's.
+ */
+static int walkin_page(struct req *r, int status, int64_t id, json_t *values,
+                       const json_t *answers, const json_t *answer_errors,
+                       const struct field_errors *errs)
+{
+	const char *cid = view_query(r, "cid");
+	json_t *data = NULL, *view = NULL, *known;
+	char today[16];
+	int rc;
+
+	if ((rc = walkin_form(r->db, &r->actor, id, values != NULL ? NULL : cid, &data)) != 0) {
+		json_decref(values);
+		return rc;
+	}
+	clock_local_date(now_ms(r), today, sizeof today);
+	rc = formschema_view(json_object_get(data, "form"), answers, answer_errors, today, &view);
+	if (rc == 0 && values == NULL) {
+		known = json_object_get(data, "known");
+		values = json_pack("{s:s, s:s, s:s, s:s, s:s}", "applicant_citizen_id", cid,
+		                   "applicant_name", view_member(known, "name"), "applicant_phone",
+		                   view_member(known, "phone"), "applicant_email",
+		                   view_member(known, "email"), "applicant_address",
+		                   view_member(known, "address"));
+		view_put(data, "looked_up", json_boolean(cid[0] != '\0'), &rc);
+		view_put(data, "found", json_boolean(json_is_object(known)), &rc);
+	}
+	json_object_del(data, "form");
+	view_put(data, "fields", view, &rc);
+	view = NULL;
+	if (rc != 0) {
+		json_decref(values);
+		json_decref(data);
+		return rc;
+	}
+	view_form_page(r, status, "staff/walkin_form", values, errs, data);
+	return 0;
+}
+
+/* GET /staff/walk-in/{offering}[?cid=]: the form, with the details of a known citizen ID. */
+int page_staff_walkin_form(struct req *r)
+{
+	int64_t id;
+	int rc = view_id_param(r, "offering", &id);
+
+	if (rc != 0)
+		return rc;
+	return walkin_page(r, 200, id, NULL, NULL, NULL, NULL);
+}
+
+/* POST /staff/walk-in/{offering}: register and receive; to the dossier's page (303), or the
+ * form again with everything typed and the problems beside the fields (422). */
+int page_staff_walkin(struct req *r)
+{
+	struct walkin_applicant ap;
+	struct flow_output out;
+	struct field_errors errs;
+	json_t *form = NULL, *answers = NULL, *answer_errors = NULL;
+	char url[64];
+	int64_t id, dossier = 0;
+	int rc = view_id_param(r, "offering", &id);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = walkin_form(r->db, &r->actor, id, NULL, &form)) != 0)
+		return rc;
+	answers = dossier_view_posted_answers(r, json_object_get(form, "form"),
+	                                      DOSSIER_VIEW_ALL_SECTIONS);
+	json_decref(form);
+	if (answers == NULL)
+		return MC_ENOMEM;
+	ap.name = view_field(r, "applicant_name");
+	ap.citizen_id = view_field(r, "applicant_citizen_id");
+	ap.phone = view_field(r, "applicant_phone");
+	ap.email = view_field(r, "applicant_email");
+	ap.address = view_field(r, "applicant_address");
+	rc = dossier_walk_in(&r->app->accounts, r->db, &r->actor, now_ms(r), id, &ap, answers,
+	                     &errs, &answer_errors, &dossier, &out);
+	if (rc == 0) {
+		snprintf(url, sizeof url, "/staff/dossiers/%" PRId64 "?done=receive", dossier);
+		respond_redirect(r, 303, url);
+	} else if (rc == MC_EINVAL) {
+		const char *name;
+		json_t *msg;
+
+		/* The summary on top lists the form's problems too, linked to their fields. */
+		json_object_foreach(answer_errors, name, msg) {
+			size_t len = strlen(FORMSCHEMA_INPUT_PREFIX) + strlen(name) + 1;
+			char *input = h2o_mem_alloc_pool(r->pool, len);
+
+			snprintf(input, len, "%s%s", FORMSCHEMA_INPUT_PREFIX, name);
+			field_errors_add(&errs, input, json_string_value(msg));
+		}
+		rc = walkin_page(r, 422, id,
+		                 view_kept_values(r, walkin_applicant_fields,
+		                                  walkin_applicant_field_count),
+		                 answers, answer_errors, &errs);
+	}
+	json_decref(answers);
+	json_decref(answer_errors);
+	return rc;
 }

@@ -62,6 +62,9 @@ const struct route web_routes[] = {
 	{ "GET", "/staff/dossiers/{id}", page_staff_dossier, WHO_STAFF, 0, 0 },
 	{ "POST", "/staff/dossiers/{id}/act", page_staff_act, WHO_STAFF, FORM, 0 },
 	{ "GET", "/staff/dossiers/{id}/receipt", page_staff_receipt, WHO_STAFF, 0, 0 },
+	{ "GET", "/staff/walk-in", page_staff_walkin_list, WHO_STAFF, 0, 0 },
+	{ "GET", "/staff/walk-in/{offering}", page_staff_walkin_form, WHO_STAFF, 0, 0 },
+	{ "POST", "/staff/walk-in/{offering}", page_staff_walkin, WHO_STAFF, FORM, 0 },
 
 	/* dossier lookup: any dossier by procedure, desk and receipt number (citizen) */
 	{ "GET", "/lookup", page_lookup, WHO_CITIZEN, 0, 0 },

@@ -22,6 +22,7 @@ DEPT_LEADER = "lanhdao.vp.hacthanh@example.vn"
 LEADER = "lanhdao.hacthanh@example.vn"
 
 RECEIPT_RE = re.compile(r"^000\.01\.61\.H56-\d{6}-\d{4}$")
+DEATH_CODE = "1.000656"
 
 
 @pytest.fixture(scope="module")
@@ -266,3 +267,87 @@ def test_queue_search_ignores_diacritics(admin_site, citizen, staff):
     assert "/staff/dossiers/%d" % did in r.text
     r = site.get(desk, "/staff/queue/all?q=khong+co+ai+ten+nay")
     assert "/staff/dossiers/%d" % did not in r.text
+
+
+# ---- walk-in dossiers ----
+
+def walkin_offering(site, code=DEATH_CODE, desk=HAC_THANH_DESK):
+    return site.one("SELECT o.id FROM offerings o JOIN procedures p ON p.id = o.procedure_id "
+                    "JOIN agencies a ON a.id = o.desk_agency_id WHERE p.code = ? AND a.code = ?",
+                    (code, desk))
+
+
+def walkin_post(site, s, offering, applicant, answers):
+    path = "/staff/walk-in/%d" % offering
+    data = {"f_" + k: v for k, v in answers.items()}
+    data.update(applicant)
+    data["csrf_token"] = site.csrf(s, path)
+    return s.post(site.url + path, data=data, timeout=TIMEOUT, allow_redirects=False)
+
+
+WALKIN_APPLICANT = {"applicant_name": "Trịnh Văn Tới", "applicant_citizen_id": "038195001234",
+                    "applicant_phone": "0912 000 222", "applicant_email": "",
+                    "applicant_address": "Số 3 phố Lê Hoàn, phường Hạc Thành"}
+
+
+def test_a_walk_in_dossier_is_received_at_once(admin_site, staff):
+    from dossier_helpers import schema_of, valid_answers
+    site = admin_site
+    desk = staff(DESK_INTAKE)
+    r = site.get(desk, "/staff")
+    assert "/staff/walk-in" in r.text
+    r = site.get(desk, "/staff/walk-in")
+    assert r.status_code == 200 and DEATH_CODE in page_text(r)
+    offering = walkin_offering(site)
+    answers = valid_answers(schema_of(site, DEATH_CODE))
+    r = walkin_post(site, desk, offering, WALKIN_APPLICANT, answers)
+    assert r.status_code == 303, (r.status_code, page_text(r)[:800])
+    did = int(re.match(r"^/staff/dossiers/(\d+)\?done=receive$", location(r)).group(1))
+    d = row(site, did, ["status", "channel", "owner_account_id", "receipt_no", "due_at",
+                        "applicant_name", "applicant_phone"])
+    assert d["status"] == "received" and d["channel"] == "walk_in"
+    assert d["owner_account_id"] is None and RECEIPT_RE.match(d["receipt_no"])
+    assert d["applicant_name"] == "Trịnh Văn Tới" and d["applicant_phone"] == "0912000222"
+    r = site.get(desk, location(r))
+    assert "Đã tiếp nhận hồ sơ" in page_text(r) and d["receipt_no"] in page_text(r)
+    assert "Trịnh Văn Tới" in page_text(r)
+    # searchable in the desk's queues
+    r = site.get(desk, "/staff/queue/received?q=trinh+van+toi")
+    assert "/staff/dossiers/%d" % did in r.text
+
+
+def test_a_walk_in_form_keeps_everything_on_errors(admin_site, staff):
+    from dossier_helpers import schema_of, valid_answers
+    site = admin_site
+    desk = staff(DESK_INTAKE)
+    offering = walkin_offering(site)
+    schema = schema_of(site, DEATH_CODE)
+    answers = valid_answers(schema)
+    first_field = schema["sections"][0]["fields"][0]["name"]
+    bad = dict(WALKIN_APPLICANT, applicant_citizen_id="12345", applicant_name="")
+    before = site.one("SELECT count(*) FROM dossiers")
+    r = walkin_post(site, desk, offering, bad, answers)
+    assert r.status_code == 422
+    soup = soup_of(r)
+    assert soup.select_one("#applicant_citizen_id-error") is not None
+    assert soup.select_one("#applicant_name-error") is not None
+    assert "Số 3 phố Lê Hoàn" in r.text
+    assert soup.find("input", attrs={"name": "f_" + first_field})["value"] == answers[first_field]
+    assert site.one("SELECT count(*) FROM dossiers") == before
+
+
+def test_a_known_citizen_id_fills_the_applicant(admin_site, staff):
+    site = admin_site
+    desk = staff(DESK_INTAKE)
+    offering = walkin_offering(site)
+    r = site.get(desk, "/staff/walk-in/%d?cid=038090012345" % offering)
+    assert r.status_code == 200
+    assert soup_of(r).find("input", attrs={"name": "applicant_name"})["value"] == "Nguyễn Văn An"
+
+
+def test_walk_in_is_for_the_desks_own_intake_officers(admin_site, staff):
+    site = admin_site
+    offering = walkin_offering(site)
+    assert site.get(staff(OTHER_INTAKE), "/staff/walk-in/%d" % offering).status_code == 404
+    assert site.get(staff(SPECIALIST), "/staff/walk-in").status_code == 403
+    assert site.get(staff(LEADER), "/staff/walk-in/%d" % offering).status_code == 403
