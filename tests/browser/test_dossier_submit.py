@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import motcua_server  # noqa: E402
 from admin_helpers import DEMO_CITIZEN, DEMO_PASSWORD, AdminSite  # noqa: E402
 from accounts_helpers import maildir_files  # noqa: E402
-from browser_helpers import click_and_wait  # noqa: E402
+from browser_helpers import (body_text, button, click_and_wait, fill, link, main_text,  # noqa: E402
+                             nav_link, path_of, visible)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROCEDURE_CODE = "1.000656"
@@ -76,8 +77,6 @@ def answers_for(width):
         },
         {"copies": "2", "result_way": "buu_chinh", "declaration": "1"},
     ]
-
-
 
 
 # On the check page: (section, label, text shown) for answers whose shown text differs from
@@ -156,15 +155,6 @@ def assert_no_console_errors(driver, where):
     assert not errors, "console errors on %s: %r" % (where, errors)
 
 
-def path_of(driver):
-    parts = urlsplit(driver.current_url)
-    return parts.path + ("?" + parts.query if parts.query else "")
-
-
-def body_text(driver):
-    return driver.find_element(By.TAG_NAME, "body").text
-
-
 def check_page(driver, where):
     """What every page of the walk must satisfy: no console error, and at 360 px no sideways
     scroll (wide tables scroll inside their own .table-responsive box)."""
@@ -184,11 +174,6 @@ def check_page(driver, where):
                                  % (where, scroll, inner, wide))
 
 
-def main_text(driver):
-    """The text of the page's <main> (without the header and the footer)."""
-    return driver.find_element(By.TAG_NAME, "main").text
-
-
 def described(driver, term):
     """The lines of the <dd> after the <dt> 'term' in <main>, or [] without one."""
     lines = driver.execute_script(
@@ -197,35 +182,6 @@ def described(driver, term):
         "const dd = dt && dt.nextElementSibling;"
         "return dd && dd.tagName === 'DD' ? dd.innerText.split('\\n') : [];", term)
     return [t.strip() for t in lines if t.strip()]
-
-
-def visible(elements):
-    return [e for e in elements if e.is_displayed()]
-
-
-def button(driver, text, scope=None):
-    """The one visible button whose text is 'text' (the form's hidden default button, there
-    for the Enter key, is not one a person sees)."""
-    root = scope or driver
-    found = [b for b in visible(root.find_elements(By.CSS_SELECTOR,
-                                                   "button:not([aria-hidden='true'])"))
-             if b.text.strip() == text]
-    assert len(found) == 1, "wanted one visible button %r on %s, found %d; buttons: %r" % (
-        text, path_of(driver), len(found),
-        [b.text.strip() for b in root.find_elements(By.CSS_SELECTOR, "button")])
-    return found[0]
-
-
-def link(driver, text, css="a"):
-    found = [a for a in visible(driver.find_elements(By.CSS_SELECTOR, css))
-             if a.text.strip() == text]
-    assert found, "no visible link %r on %s" % (text, path_of(driver))
-    return found[0]
-
-
-def nav_link(driver, text):
-    """A link of the site's main navigation (header)."""
-    return link(driver, text, ".site-nav a")
 
 
 def log_in(driver, site):
@@ -243,79 +199,6 @@ def log_in(driver, site):
     assert visible(driver.find_elements(By.CSS_SELECTOR, ".site-nav a[href='/dossiers']")), \
         "no 'Hồ sơ của tôi' in the navigation after logging in"
     check_page(driver, path_of(driver))
-
-
-def scroll_to(driver, el):
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
-                          el)
-
-
-def date_order(driver):
-    """The order Chromium's date control takes its parts in for the browser's language:
-    e.g. ['day', 'month', 'year'] for vi."""
-    return driver.execute_script(
-        "return new Intl.DateTimeFormat(navigator.language,"
-        " {year: 'numeric', month: '2-digit', day: '2-digit'})"
-        ".formatToParts(new Date(2001, 1, 3)).filter(p => p.type !== 'literal')"
-        ".map(p => p.type);")
-
-
-def type_date(driver, el, iso):
-    """Type an ISO date into an <input type=date> as a person does: its parts in the order
-    the control shows them."""
-    year, month, day = iso.split("-")
-    order = date_order(driver)
-    assert sorted(order) == ["day", "month", "year"], order
-    parts = {"year": year, "month": month, "day": day}
-    scroll_to(driver, el)
-    el.click()
-    driver.execute_script("arguments[0].focus();", el)
-    for p in order:
-        el.send_keys(parts[p])
-    value = el.get_attribute("value")
-    assert value == iso, "typing %r (parts in the order %r) into the date control %s gave %r" % (
-        iso, order, el.get_attribute("name"), value)
-
-
-def fill(driver, name, value):
-    """Set field 'name' of the shown step through its real control."""
-    els = driver.find_elements(By.NAME, "f_" + name)
-    assert els, "no control named f_%s on %s" % (name, path_of(driver))
-    el = els[0]
-    if el.tag_name == "select":
-        scroll_to(driver, el)
-        Select(el).select_by_value(value)
-        return
-    kind = (el.get_attribute("type") or "").lower()
-    if kind == "radio":
-        for r in els:
-            if r.get_attribute("value") == value:
-                # click the label, as a person does
-                label = driver.find_element(By.CSS_SELECTOR,
-                                            "label[for='%s']" % r.get_attribute("id"))
-                scroll_to(driver, label)
-                label.click()
-                assert r.is_selected(), "clicking the label of %s=%s did not select it" % (
-                    name, value)
-                return
-        raise AssertionError("no f_%s radio with value %s" % (name, value))
-    if kind == "checkbox":
-        assert value == "1", value
-        scroll_to(driver, el)
-        if not el.is_selected():
-            label = driver.find_element(By.CSS_SELECTOR,
-                                        "label[for='%s']" % el.get_attribute("id"))
-            label.click()
-        assert el.is_selected(), "the check box f_%s is not ticked" % name
-        return
-    if kind == "date":
-        type_date(driver, el, value)
-        return
-    scroll_to(driver, el)
-    el.clear()
-    el.send_keys(value)
-    got = el.get_attribute("value").replace("\r\n", "\n")
-    assert got == value, "typed %r into f_%s, it holds %r" % (value, name, got)
 
 
 def control_value(driver, name):
