@@ -351,3 +351,41 @@ def test_walk_in_is_for_the_desks_own_intake_officers(admin_site, staff):
     assert site.get(staff(OTHER_INTAKE), "/staff/walk-in/%d" % offering).status_code == 404
     assert site.get(staff(SPECIALIST), "/staff/walk-in").status_code == 403
     assert site.get(staff(LEADER), "/staff/walk-in/%d" % offering).status_code == 403
+
+
+def next_weekday(days_ahead):
+    """dd/mm/yyyy of a Monday-to-Thursday at least 'days_ahead' days from today (Vietnam)."""
+    import datetime
+    d = (datetime.datetime.utcnow() + datetime.timedelta(hours=7)).date()
+    d += datetime.timedelta(days=days_ahead)
+    while d.weekday() > 3:
+        d += datetime.timedelta(days=1)
+    return d.strftime("%d/%m/%Y")
+
+
+def test_every_citizen_facing_mail_of_the_desk_and_the_leader(admin_site, citizen, staff):
+    site = admin_site
+    desk, leader = staff(DESK_INTAKE), staff(LEADER)
+    # a refusal at the desk, with its reason
+    did, _ = confirmed_dossier(site, citizen)
+    sent = mail_files(site, DEMO_CITIZEN)
+    act_ok(site, desk, did, "refuse", note="Hồ sơ thuộc thẩm quyền của Sở Tư pháp.")
+    text = wait_subject(site, DEMO_CITIZEN, "không được tiếp nhận", before=sent)
+    assert "Hồ sơ thuộc thẩm quyền của Sở Tư pháp." in text
+    assert status_of(site, did) == "refused"
+    # a notice from an officer, then an extension with an apology from the leader
+    did, _ = confirmed_dossier(site, citizen)
+    act_ok(site, desk, did, "receive")
+    sent = mail_files(site, DEMO_CITIZEN)
+    act_ok(site, desk, did, "note", note="Mời Ông/Bà mang bản chính giấy báo tử để đối chiếu.")
+    text = wait_subject(site, DEMO_CITIZEN, "Thông báo về hồ sơ", before=sent)
+    assert "Mời Ông/Bà mang bản chính giấy báo tử để đối chiếu." in text
+    new_due = next_weekday(30)
+    act_ok(site, leader, did, "extend", new_due=new_due,
+           note="Cần xác minh thông tin tại nơi cư trú cuối cùng của người chết.")
+    text = wait_subject(site, DEMO_CITIZEN, "xin lỗi", before=sent)
+    assert new_due in text and "Cần xác minh thông tin" in text
+    assert site.one("SELECT count(*) FROM dossier_extensions WHERE dossier_id = ?", (did,)) == 1
+    # the extension's date must be after the current one
+    r = act(site, leader, did, "extend", new_due="01/01/2020", note="Muộn")
+    assert r.status_code == 422 and "Ngày hẹn mới" in page_text(r)
