@@ -778,6 +778,18 @@ static int put_extensions(struct db *db, int64_t id, json_t *o)
 	return rc == DB_DONE ? 0 : (rc < 0 ? rc : MC_EDB);
 }
 
+/* Whether 'a' may attach scans now: the desk's intake officer, a walk-in dossier not
+ * finished (dossier_scans_check decides again). */
+static int scans_open(const struct actor *a, const char *status, int64_t desk, int64_t competent,
+                      int64_t department, const json_t *o)
+{
+	int visible;
+	unsigned roles = dossier_flow_roles(a, desk, competent, department, &visible);
+
+	return (roles & WF_INTAKE) && !dossier_scans_closed(status) &&
+	       strcmp(json_string_value(json_object_get(o, "channel")), "walk_in") == 0;
+}
+
 /* Write the view of the applicant's personal data to the audit log. */
 static int audit_view(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
                       int64_t agency, const char *receipt)
@@ -839,6 +851,9 @@ int bo_dossier(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
 	                             "ORDER BY a.full_name", department, competent, assignee, o,
 	                         "specialists")) != 0 ||
 	    (rc = rows_put(o, "receipt_printable", json_boolean(receipt[0] != '\0'))) != 0 ||
+	    (rc = rows_put(o, "can_attach_scans", json_boolean(scans_open(a, status, desk,
+	                                                                   competent, department,
+	                                                                   o)))) != 0 ||
 	    (rc = audit_view(db, a, now_ms, id, competent, receipt)) != 0)
 		goto out;
 	*out = o;

@@ -298,6 +298,24 @@ void dossier_uploads_store(struct filestore *fs, struct dossier_upload *u, size_
 void dossier_uploads_free(struct dossier_upload *u, size_t n);
 
 /*
+ * Scanned documents of a walk-in dossier: the desk's intake officer attaches them after the
+ * registration, while the dossier is not finished.  dossier_scans_check checks uploads u[0..n)
+ * like dossier_uploads_check, before any byte is stored; dossier_scans_attach attaches the
+ * stored ones in one transaction (checked again), to the version frozen last, with a timeline
+ * entry and an audit record naming the files; *errors (caller owns; NULL when none) maps
+ * "doc_<id>" to the messages of the refused ones.  Both: MC_ENOTFOUND: not a dossier the officer
+ * sees; MC_EFORBIDDEN: not the desk's intake officer; MC_ECONFLICT: not a walk-in dossier, or
+ * finished (dossier_scans_closed); MC_EDB; MC_ENOMEM.
+ */
+int dossier_scans_check(struct db *db, const struct actor *a, int64_t id,
+                        struct dossier_upload *u, size_t n);
+int dossier_scans_attach(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                         struct dossier_upload *u, size_t n, json_t **errors);
+
+/* 1 when a dossier in 'status' takes no more scans (returned, refused, withdrawn, expired). */
+int dossier_scans_closed(const char *status);
+
+/*
  * Save an editable dossier (a draft, or one whose supplement is asked for) in one transaction:
  * the answers as dossier_save_form does ('submitted' may be NULL: answers unchanged), the
  * current files listed in remove[0..nremove) taken out (ids not current in the dossier are

@@ -3,6 +3,8 @@
  * dossier's versions, and what the pages show of them. */
 #include "domain/dossier.h"
 #include "domain/dossier_priv.h"
+#include "domain/workflow.h"
+#include "domain/audit.h"
 #include "domain/dossier_flow.h"
 
 #include <inttypes.h>
@@ -614,4 +616,109 @@ int dossier_file(struct db *db, const struct actor *a, int64_t id, int64_t file_
 	out->size = db_col_int64(st, 3);
 	db_reset(st);
 	return 0;
+}
+
+/* ---- scanned documents of a walk-in dossier (staff) ---- */
+
+/* Whether intake officer 'a' may attach scans to dossier 'id' now: 0; MC_ENOTFOUND (not seen);
+ * MC_EFORBIDDEN (not the desk's intake officer); MC_ECONFLICT (not a walk-in dossier, or
+ * finished). */
+static int scans_allowed(struct db *db, const struct actor *a, int64_t id)
+{
+	struct db_stmt *st;
+	char channel[16], status[32];
+	unsigned roles;
+	int rc, visible = 0;
+
+	if (a == NULL || a->role != ROLE_STAFF)
+		return MC_EFORBIDDEN;
+	if ((rc = db_row_by_id(db, "SELECT desk_agency_id, competent_agency_id, "
+	                           "coalesce(department_id, 0), channel, status FROM dossiers "
+	                           "WHERE id = ?", id, &st)) != 0)
+		return rc;
+	roles = dossier_flow_roles(a, db_col_int64(st, 0), db_col_int64(st, 1), db_col_int64(st, 2),
+	                           &visible);
+	db_col_copy(st, 3, channel, sizeof channel);
+	db_col_copy(st, 4, status, sizeof status);
+	db_reset(st);
+	if (!visible || strcmp(status, "draft") == 0 || strcmp(status, "unconfirmed") == 0)
+		return MC_ENOTFOUND;
+	if (!(roles & WF_INTAKE))
+		return MC_EFORBIDDEN;
+	if (strcmp(channel, "walk_in") != 0 || dossier_scans_closed(status))
+		return MC_ECONFLICT;
+	return 0;
+}
+
+int dossier_scans_closed(const char *status)
+{
+	return strcmp(status, "returned") == 0 || strcmp(status, "refused") == 0 ||
+	       strcmp(status, "withdrawn") == 0 || strcmp(status, "expired") == 0;
+}
+
+int dossier_scans_check(struct db *db, const struct actor *a, int64_t id,
+                        struct dossier_upload *u, size_t n)
+{
+	int rc = scans_allowed(db, a, id);
+
+	return rc != 0 ? rc : check_uploads(db, id, u, n);
+}
+
+int dossier_scans_attach(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                         struct dossier_upload *u, size_t n, json_t **errors)
+{
+	char now[32], note[512];
+	json_t *errs = json_object();
+	int64_t frozen = 0;
+	size_t used = 0, added = 0;
+	int rc;
+
+	*errors = NULL;
+	if (errs == NULL)
+		return MC_ENOMEM;
+	clock_iso8601(now_ms, now, sizeof now);
+	if ((rc = db_begin(db)) != 0)
+		goto out;
+	/* The files belong to the version frozen at registration (or the last supplement's). */
+	if ((rc = scans_allowed(db, a, id)) != 0 || (rc = last_frozen(db, id, &frozen)) != 0 ||
+	    (rc = dossier_files_apply(db, id, frozen, now, u, n, NULL, 0, errs)) != 0)
+		goto rollback;
+	note[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (u[i].rc == 0 && u[i].sha256[0] != '\0') {
+			used += (size_t)snprintf(note + used, used < sizeof note ? sizeof note - used : 0,
+			                         "%s%s", added++ > 0 ? ", " : "Đính kèm giấy tờ bản quét: ",
+			                         u[i].name);
+			if (used >= sizeof note)
+				used = sizeof note - 1;
+		}
+	if (added > 0) {
+		struct db_stmt *st;
+		char status[32];
+
+		if ((rc = db_row_by_id(db, "SELECT status FROM dossiers WHERE id = ?", id, &st)) != 0)
+			goto rollback;
+		db_col_copy(st, 0, status, sizeof status);
+		db_reset(st);
+		if ((rc = dossier_add_event_by(db, id, now, a->account_id, a->full_name, status, status,
+		                               note)) != 0 ||
+		    (rc = audit_record(db, a, now_ms, "attach", "dossier", id, 0, note, NULL, NULL)) != 0)
+			goto rollback;
+		rc = db_prepare(db, "UPDATE dossiers SET updated_at = ? WHERE id = ?", &st);
+		if (rc != 0 || (rc = db_bind_cstr(st, 1, now)) != 0 ||
+		    (rc = db_bind_int64(st, 2, id)) != 0 || (rc = db_step_done(st)) != 0)
+			goto rollback;
+	}
+	if ((rc = db_commit(db)) != 0)
+		goto rollback;
+	if (json_object_size(errs) > 0) {
+		*errors = errs;
+		errs = NULL;
+	}
+	goto out;
+rollback:
+	db_rollback(db);
+out:
+	json_decref(errs);
+	return rc;
 }

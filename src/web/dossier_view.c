@@ -2,11 +2,13 @@
  * staff alike (dossier_view.h). */
 #include "web/dossier_view.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/dossier.h"
 #include "domain/formschema.h"
 #include "http/form.h"
+#include "http/multipart.h"
 #include "http/req.h"
 #include "lib/buf.h"
 #include "lib/err.h"
@@ -245,3 +247,59 @@ fail:
 	json_decref(out);
 	return NULL;
 }
+
+/* "<id>" of a file part's name "doc_<id>": 1 to 18 digits without a leading zero; 0 else. */
+static int64_t document_id(const char *s)
+{
+	size_t n = strlen(s);
+	int64_t v = 0;
+
+	if (n == 0 || n > 18 || s[0] == '0')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* (dossier_view.h) */
+int dossier_view_uploads(struct req *r, struct dossier_upload **out, size_t *count)
+{
+	const struct multipart *mp = r->multipart;
+	struct dossier_upload *u;
+	int64_t doc;
+
+	*out = NULL;
+	*count = 0;
+	if (mp == NULL)
+		return 0;
+	u = calloc(mp->count > 0 ? mp->count : 1, sizeof(*u));
+	if (u == NULL)
+		return MC_ENOMEM;
+	*out = u;
+	for (size_t i = 0; i < mp->count; i++) {
+		const struct multipart_part *p = &mp->parts[i];
+		void *copy;
+
+		if (p->filename == NULL || strncmp(p->name, "doc_", 4) != 0 ||
+		    (doc = document_id(p->name + 4)) <= 0)
+			continue;
+		/* A file input left empty sends a part with no name and no bytes. */
+		if (p->filename[0] == '\0' && p->len == 0)
+			continue;
+		copy = malloc(p->len > 0 ? p->len : 1);
+		if (copy == NULL)
+			return MC_ENOMEM;
+		if (p->len > 0)
+			memcpy(copy, p->data, p->len);
+		u[*count].document_id = doc;
+		u[*count].filename = h2o_strdup(r->pool, p->filename, SIZE_MAX).base;
+		u[*count].data = copy;
+		u[*count].len = p->len;
+		(*count)++;
+	}
+	return 0;
+}
+

@@ -5,6 +5,7 @@
 
 #include <h2o.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct req;
@@ -39,5 +40,16 @@ json_t *dossier_view_versions(struct req *r, const json_t *d, int *rc);
  * dropped.  NULL when memory runs out or the body is unreadable.
  */
 json_t *dossier_view_posted_answers(struct req *r, const json_t *schema, size_t shown);
+
+struct dossier_upload;
+
+/*
+ * The files of a multipart post: every non-empty file part named "doc_<document id>", copied to
+ * the heap (a worker's job may outlive the request's memory), into *out (calloc'd; the caller
+ * frees each 'data', then dossier_uploads_free and free) with *count.  Other parts are
+ * ignored; *out is NULL and *count 0 for a post that is not multipart.  MC_ENOMEM (what was
+ * copied stays in *out for the caller to free).
+ */
+int dossier_view_uploads(struct req *r, struct dossier_upload **out, size_t *count);
 
 #endif

@@ -61,6 +61,7 @@ int page_staff_queue(struct req *r);
 int page_staff_dossier(struct req *r);
 int page_staff_act(struct req *r);
 int page_staff_receipt(struct req *r);
+int page_staff_scans(struct req *r);
 int page_staff_walkin_list(struct req *r);
 int page_staff_walkin_form(struct req *r);
 int page_staff_walkin(struct req *r);

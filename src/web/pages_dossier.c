@@ -377,40 +377,10 @@ static void save_job_free(void *p)
 	free(j);
 }
 
-/* The files posted: every non-empty file part named "doc_<document id>", copied to the heap
- * (the job may outlive the request's memory).  Other file parts are ignored. */
+/* The files posted (dossier_view_uploads), for the job. */
 static int collect_uploads(struct req *r, struct save_job *j)
 {
-	const struct multipart *mp = r->multipart;
-	int64_t doc;
-
-	if (mp == NULL)
-		return 0;
-	j->u = calloc(mp->count > 0 ? mp->count : 1, sizeof(*j->u));
-	if (j->u == NULL)
-		return MC_ENOMEM;
-	for (size_t i = 0; i < mp->count; i++) {
-		const struct multipart_part *p = &mp->parts[i];
-		void *copy;
-
-		if (p->filename == NULL || strncmp(p->name, "doc_", 4) != 0 ||
-		    parse_id(p->name + 4, &doc) != 0)
-			continue;
-		/* A file input left empty sends a part with no name and no bytes. */
-		if (p->filename[0] == '\0' && p->len == 0)
-			continue;
-		copy = malloc(p->len > 0 ? p->len : 1);
-		if (copy == NULL)
-			return MC_ENOMEM;
-		if (p->len > 0)
-			memcpy(copy, p->data, p->len);
-		j->u[j->n].document_id = doc;
-		j->u[j->n].filename = h2o_strdup(r->pool, p->filename, SIZE_MAX).base;
-		j->u[j->n].data = copy;
-		j->u[j->n].len = p->len;
-		j->n++;
-	}
-	return 0;
+	return dossier_view_uploads(r, &j->u, &j->n);
 }
 
 /* The files the citizen asked to take out: each "remove" value (the button pressed). */

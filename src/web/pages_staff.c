@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "domain/backoffice.h"
+#include "domain/dossier.h"
 #include "domain/dossier_flow.h"
 #include "domain/dossier_walkin.h"
 #include "domain/formschema.h"
 #include "domain/workflow.h"
 #include "http/req.h"
+#include "http/work.h"
 #include "http/server.h"
 #include "lib/buf.h"
 #include "lib/clock.h"
@@ -155,8 +157,19 @@ static json_t *kept_input(struct req *r)
  * versions, 'notice' (a flash or a refusal; NULL for none), the refused action's values and
  * problems ('errs' NULL for none), and 'open' the action whose form stays open.
  */
+static int dossier_page_scans(struct req *r, int status, int64_t id, const char *notice,
+                              int notice_is_error, const struct field_errors *errs,
+                              const char *open, const json_t *scan_errors);
+
 static int dossier_page(struct req *r, int status, int64_t id, const char *notice,
                         int notice_is_error, const struct field_errors *errs, const char *open)
+{
+	return dossier_page_scans(r, status, id, notice, notice_is_error, errs, open, NULL);
+}
+
+static int dossier_page_scans(struct req *r, int status, int64_t id, const char *notice,
+                              int notice_is_error, const struct field_errors *errs,
+                              const char *open, const json_t *scan_errors)
 {
 	json_t *d = NULL, *data, *values;
 	int rc = bo_dossier(r->db, &r->actor, now_ms(r), id, &d);
@@ -185,6 +198,13 @@ static int dossier_page(struct req *r, int status, int64_t id, const char *notic
 	view_put(data, "versions", dossier_view_versions(r, d, &rc), &rc);
 	view_put(data, "has_documents",
 	         json_boolean(json_array_size(json_object_get(d, "documents")) > 0), &rc);
+	/* Each document's refused scan beside its upload field. */
+	json_array_foreach(json_object_get(d, "documents"), i, act) {
+		const char *msg = json_string_value(json_object_get(scan_errors,
+		                                                    view_member(act, "input")));
+		if (msg != NULL)
+			view_put(act, "scan_error", json_string(msg), &rc);
+	}
 	view_put(data, "has_actions",
 	         json_boolean(json_array_size(json_object_get(d, "actions")) > 0), &rc);
 	if (notice != NULL)
@@ -223,6 +243,7 @@ static const char *done_text(const char *action)
 		{ "return", "Đã trả kết quả cho người nộp." },
 		{ "note", "Đã gửi thông báo cho người nộp." },
 		{ "extend", "Đã gia hạn và gửi thư xin lỗi, hẹn lại cho người nộp." },
+		{ "scans", "Đã đính kèm giấy tờ bản quét vào hồ sơ." },
 	};
 
 	for (size_t i = 0; action != NULL && i < sizeof texts / sizeof texts[0]; i++)
@@ -428,5 +449,93 @@ int page_staff_walkin(struct req *r)
 	}
 	json_decref(answers);
 	json_decref(answer_errors);
+	return rc;
+}
+
+/* ---- scanned documents of a walk-in dossier ---- */
+
+struct scans_job {
+	int64_t id;
+	struct dossier_upload *u;
+	size_t n;
+	struct filestore *files;
+};
+
+static void scans_job_free(void *p)
+{
+	struct scans_job *j = p;
+
+	for (size_t i = 0; i < j->n; i++)
+		free((void *)j->u[i].data);
+	dossier_uploads_free(j->u, j->n);
+	free(j->u);
+	free(j);
+}
+
+static void scans_work(void *p)
+{
+	struct scans_job *j = p;
+
+	dossier_uploads_store(j->files, j->u, j->n);
+}
+
+static void scans_done(struct req *r, void *p)
+{
+	struct scans_job *j = p;
+	json_t *errors = NULL;
+	char url[96];
+	int rc = dossier_scans_attach(r->db, &r->actor, now_ms(r), j->id, j->u, j->n, &errors);
+	int too_big = 0;
+
+	for (size_t i = 0; i < j->n; i++)
+		too_big |= j->u[i].rc == MC_ETOOBIG;
+	if (rc == 0 && errors == NULL) {
+		snprintf(url, sizeof url, "/staff/dossiers/%" PRId64 "?done=scans", j->id);
+		respond_redirect(r, 303, url);
+	} else if (rc == 0) {
+		rc = dossier_page_scans(r, too_big ? 413 : 422, j->id,
+		                        "Một số tệp chưa được đính kèm; xem lý do bên cạnh từng giấy tờ.",
+		                        1, NULL, NULL, errors);
+	}
+	json_decref(errors);
+	if (rc != 0)
+		respond_err(r, rc);
+}
+
+/* POST /staff/dossiers/{id}/files (multipart "doc_<document id>" file parts): the desk's
+ * scans of a walk-in dossier's papers, checked against the catalogue here, checked by content
+ * and stored on a worker thread, then attached. */
+int page_staff_scans(struct req *r)
+{
+	struct scans_job *j;
+	int64_t id;
+	int rc = view_id_param(r, "id", &id);
+
+	if (rc != 0)
+		return rc;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return MC_ENOMEM;
+	j->id = id;
+	j->files = r->app->files;
+	if ((rc = dossier_view_uploads(r, &j->u, &j->n)) != 0)
+		goto fail;
+	if (j->n == 0) {
+		scans_job_free(j);
+		return dossier_page(r, 422, id, "Vui lòng chọn tệp bản quét của ít nhất một giấy tờ.", 1,
+		                    NULL, NULL);
+	}
+	if ((rc = dossier_scans_check(r->db, &r->actor, id, j->u, j->n)) != 0) {
+		if (rc == MC_ECONFLICT) {
+			scans_job_free(j);
+			return dossier_page(r, 409, id, "Hồ sơ này không nhận thêm giấy tờ bản quét.", 1,
+			                    NULL, NULL);
+		}
+		goto fail;
+	}
+	if ((rc = work_submit_io(r, scans_work, scans_done, j, scans_job_free)) != 0)
+		goto fail;
+	return 0;
+fail:
+	scans_job_free(j);
 	return rc;
 }

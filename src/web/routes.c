@@ -62,6 +62,7 @@ const struct route web_routes[] = {
 	{ "GET", "/staff/dossiers/{id}", page_staff_dossier, WHO_STAFF, 0, 0 },
 	{ "POST", "/staff/dossiers/{id}/act", page_staff_act, WHO_STAFF, FORM, 0 },
 	{ "GET", "/staff/dossiers/{id}/receipt", page_staff_receipt, WHO_STAFF, 0, 0 },
+	{ "POST", "/staff/dossiers/{id}/files", page_staff_scans, WHO_STAFF, LIMIT_DOSSIER_POST_BYTES, 0 },
 	{ "GET", "/staff/walk-in", page_staff_walkin_list, WHO_STAFF, 0, 0 },
 	{ "GET", "/staff/walk-in/{offering}", page_staff_walkin_form, WHO_STAFF, 0, 0 },
 	{ "POST", "/staff/walk-in/{offering}", page_staff_walkin, WHO_STAFF, FORM, 0 },

@@ -389,3 +389,40 @@ def test_every_citizen_facing_mail_of_the_desk_and_the_leader(admin_site, citize
     # the extension's date must be after the current one
     r = act(site, leader, did, "extend", new_due="01/01/2020", note="Muộn")
     assert r.status_code == 422 and "Ngày hẹn mới" in page_text(r)
+
+
+def test_scans_of_a_walk_in_dossier(admin_site, staff):
+    from dossier_helpers import documents_of, make_pdf, schema_of, valid_answers
+    site = admin_site
+    desk = staff(DESK_INTAKE)
+    offering = walkin_offering(site)
+    applicant = dict(WALKIN_APPLICANT, applicant_citizen_id="038195004321")
+    r = walkin_post(site, desk, offering, applicant, valid_answers(schema_of(site, DEATH_CODE)))
+    assert r.status_code == 303
+    did = int(re.match(r"^/staff/dossiers/(\d+)", location(r)).group(1))
+    page = dossier_page(site, desk, did)
+    form = soup_of(page).select_one("section.staff-scans form")
+    assert form is not None, "no scan form for the desk"
+    doc = documents_of(site, DEATH_CODE)[0]
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    path = "/staff/dossiers/%d/files" % did
+    pdf = make_pdf("Giay bao tu ban quet")
+    r = desk.post(site.url + path, data={"csrf_token": token},
+                  files={"doc_%d" % doc["id"]: ("giay-bao-tu.pdf", pdf, "application/pdf")},
+                  timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 303 and location(r) == "/staff/dossiers/%d?done=scans" % did
+    assert site.one("SELECT count(*) FROM dossier_files WHERE dossier_id = ? AND "
+                    "removed_in IS NULL", (did,)) == 1
+    r = dossier_page(site, desk, did)
+    assert "giay-bao-tu.pdf" in r.text and "Đính kèm giấy tờ bản quét" in page_text(r)
+    # a file whose content is not what it says is refused beside its document
+    r = desk.post(site.url + path, data={"csrf_token": token},
+                  files={"doc_%d" % doc["id"]: ("gia.pdf", b"khong phai pdf", "application/pdf")},
+                  timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 422 and "gia.pdf" in page_text(r)
+    # not for another desk's officer
+    other = staff(OTHER_INTAKE)
+    r = other.post(site.url + path, data={"csrf_token": site.csrf(other, "/staff")},
+                   files={"doc_%d" % doc["id"]: ("giay.pdf", pdf, "application/pdf")},
+                   timeout=TIMEOUT, allow_redirects=False)
+    assert r.status_code == 404
