@@ -248,22 +248,6 @@ fail:
 	return NULL;
 }
 
-/* "<id>" of a file part's name "doc_<id>": 1 to 18 digits without a leading zero; 0 else. */
-static int64_t document_id(const char *s)
-{
-	size_t n = strlen(s);
-	int64_t v = 0;
-
-	if (n == 0 || n > 18 || s[0] == '0')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* (dossier_view.h) */
 int dossier_view_uploads(struct req *r, struct dossier_upload **out, size_t *count)
 {
@@ -284,7 +268,7 @@ int dossier_view_uploads(struct req *r, struct dossier_upload **out, size_t *cou
 		void *copy;
 
 		if (p->filename == NULL || strncmp(p->name, "doc_", 4) != 0 ||
-		    (doc = document_id(p->name + 4)) <= 0)
+		    (doc = view_positive_id(p->name + 4)) <= 0)
 			continue;
 		/* A file input left empty sends a part with no name and no bytes. */
 		if (p->filename[0] == '\0' && p->len == 0)

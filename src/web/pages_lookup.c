@@ -24,27 +24,16 @@
 
 /* "/lookup?agency=<id>&procedure=<code>" and "/dossiers/<id>" fit. */
 #define LOOKUP_URL_SIZE 96
-/* An id in a URL or a form: at most 18 decimal digits, as view_id_param reads them. */
-#define LOOKUP_ID_DIGITS_MAX 18
-
 #define NOT_FOUND_MESSAGE \
 	"Không tìm thấy hồ sơ với thủ tục, nơi tiếp nhận và số biên nhận đã nhập. Vui lòng kiểm " \
 	"tra lại thông tin ghi trên giấy tiếp nhận."
 
-/* 's' as a positive id (1 to LOOKUP_ID_DIGITS_MAX digits, no sign, no leading zero), else 0. */
+/* 's' as a positive id, else 0. */
 static int64_t id_of(const char *s)
 {
-	size_t n = strlen(s);
-	int64_t v = 0;
+	int64_t v = view_positive_id(s);
 
-	if (n == 0 || n > LOOKUP_ID_DIGITS_MAX || s[0] == '0')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
+	return v > 0 ? v : 0;
 }
 
 /*

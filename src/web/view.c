@@ -80,8 +80,7 @@ json_t *view_kept_values(struct req *r, const char *const *names, size_t n)
 	return v;
 }
 
-/* A decimal of 1..18 digits without a leading zero, as a positive number; -1 otherwise. */
-static int64_t positive_decimal(const char *s)
+int64_t view_positive_id(const char *s)
 {
 	int64_t v = 0;
 	size_t n = s != NULL ? strlen(s) : 0;
@@ -98,7 +97,7 @@ static int64_t positive_decimal(const char *s)
 
 int view_id_param(struct req *r, const char *name, int64_t *out)
 {
-	int64_t v = positive_decimal(req_param(r, name));
+	int64_t v = view_positive_id(req_param(r, name));
 
 	if (v <= 0)
 		return MC_ENOTFOUND;
@@ -114,7 +113,7 @@ int view_page_param(struct req *r, const char *name, int max, int *out)
 	*out = 1;
 	if (s[0] == '\0')
 		return 0;
-	v = positive_decimal(s);
+	v = view_positive_id(s);
 	if (v <= 0 || v > max)
 		return MC_EINVAL;
 	*out = (int)v;

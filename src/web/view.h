@@ -34,6 +34,9 @@ const char *view_query(struct req *r, const char *name);
 /* The posted values of 'names' (those present) as a new object, for showing a form again. */
 json_t *view_kept_values(struct req *r, const char *const *names, size_t n);
 
+/* 's' as a positive decimal id of 1 to 18 digits without sign or leading zero, or -1. */
+int64_t view_positive_id(const char *s);
+
 /*
  * Route parameter 'name' as a positive decimal id (at most 18 digits, no sign or leading zero).
  * 0, or MC_ENOTFOUND for anything else: a malformed id names no record.
