@@ -122,6 +122,17 @@ static const struct wf_transition transitions[] = {
 	  IN_PROGRESS_NOTE, "dossier_note", WF_CLOCK_KEEP },
 	{ "note", "Gửi thông báo", "done", "done", STAFF, WF_ALL_VARIANTS, WF_NEED_NOTE,
 	  IN_PROGRESS_NOTE, "dossier_note", WF_CLOCK_KEEP },
+	/* Notes for staff only: nothing changes, nobody outside is told. */
+	{ "internal_note", "Ghi chú nội bộ", "received", "received", STAFF, WF_ALL_VARIANTS,
+	  WF_NEED_NOTE | WF_INTERNAL_NOTE, "Ghi chú nội bộ", NULL, WF_CLOCK_KEEP },
+	{ "internal_note", "Ghi chú nội bộ", "processing", "processing", STAFF, DEPT_VARIANTS,
+	  WF_NEED_NOTE | WF_INTERNAL_NOTE, "Ghi chú nội bộ", NULL, WF_CLOCK_KEEP },
+	{ "internal_note", "Ghi chú nội bộ", "awaiting_approval", "awaiting_approval", STAFF,
+	  APPROVAL_VARIANTS, WF_NEED_NOTE | WF_INTERNAL_NOTE, "Ghi chú nội bộ", NULL, WF_CLOCK_KEEP },
+	{ "internal_note", "Ghi chú nội bộ", "approved", "approved", STAFF, WF_STANDARD,
+	  WF_NEED_NOTE | WF_INTERNAL_NOTE, "Ghi chú nội bộ", NULL, WF_CLOCK_KEEP },
+	{ "internal_note", "Ghi chú nội bộ", "done", "done", STAFF, WF_ALL_VARIANTS,
+	  WF_NEED_NOTE | WF_INTERNAL_NOTE, "Ghi chú nội bộ", NULL, WF_CLOCK_KEEP },
 	/* A late dossier: a leader gives the reason and a new date (the apology letter). */
 	{ "extend", "Gia hạn (xin lỗi, hẹn lại)", "received", "received", WF_LEADER,
 	  WF_ALL_VARIANTS, WF_NEED_NOTE | WF_NEED_DUE, "Lý do chậm trễ", "dossier_extended",

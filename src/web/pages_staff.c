@@ -242,6 +242,7 @@ static const char *done_text(const char *action)
 		{ "hand_back", "Đã chuyển kết quả về bộ phận một cửa." },
 		{ "return", "Đã trả kết quả cho người nộp." },
 		{ "note", "Đã gửi thông báo cho người nộp." },
+		{ "internal_note", "Đã ghi chú nội bộ." },
 		{ "extend", "Đã gia hạn và gửi thư xin lỗi, hẹn lại cho người nộp." },
 		{ "scans", "Đã đính kèm giấy tờ bản quét vào hồ sơ." },
 	};

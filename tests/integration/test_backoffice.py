@@ -426,3 +426,21 @@ def test_scans_of_a_walk_in_dossier(admin_site, staff):
                    files={"doc_%d" % doc["id"]: ("giay.pdf", pdf, "application/pdf")},
                    timeout=TIMEOUT, allow_redirects=False)
     assert r.status_code == 404
+
+
+def test_an_internal_note_stays_with_staff(admin_site, citizen, staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    desk = staff(DESK_INTAKE)
+    act_ok(site, desk, did, "receive")
+    queued = site.one("SELECT count(*) FROM mail_outbox WHERE recipient = ?", (DEMO_CITIZEN,))
+    version = row(site, did, ["version"])["version"]
+    act_ok(site, desk, did, "internal_note", note="Hồ sơ của người quen, kiểm tra kỹ giấy tờ.")
+    r = dossier_page(site, desk, did)
+    assert "Hồ sơ của người quen" in page_text(r) and "Nội bộ" in page_text(r)
+    assert status_of(site, did) == "received"
+    assert row(site, did, ["version"])["version"] == version + 1
+    assert "Hồ sơ của người quen" not in page_text(site.get(citizen, "/dossiers/%d" % did))
+    # the mail of a transition is queued in its transaction: none was
+    assert site.one("SELECT count(*) FROM mail_outbox WHERE recipient = ?",
+                    (DEMO_CITIZEN,)) == queued

@@ -159,8 +159,9 @@ static void test_lookups(void **state)
 	assert_string_equal(out[2]->action, "refuse");
 	/* A specialist and a leader of the department on a processing dossier. */
 	n = wf_available(WF_STANDARD, "processing", WF_SPECIALIST | WF_LEADER, out, 16);
-	assert_int_equal(n, 7); /* claim, reassign, supplement, result, refusal, note, extend */
-	assert_int_equal(wf_available(WF_STANDARD, "processing", WF_SPECIALIST, out, 2), 5);
+	/* claim, reassign, supplement, result, refusal, note, internal note, extend */
+	assert_int_equal(n, 8);
+	assert_int_equal(wf_available(WF_STANDARD, "processing", WF_SPECIALIST, out, 2), 6);
 }
 
 static void test_print(void **state)
