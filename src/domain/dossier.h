@@ -344,10 +344,11 @@ struct dossier_file_ref {
  * File 'file_id' of dossier 'id' (any file the dossier ever held, every version's) for 'a': its
  * owner, or a desk officer, specialist or leader of its desk or competent agency once the
  * dossier reached the desk (confirmed, or walk-in); never a draft's or an unconfirmed one's.
+ * A staff member's opening is written to the audit log ("view", at 'now_ms').
  * MC_ENOTFOUND: no such file that 'a' may see (the same answer whatever the reason);
  * MC_EFORBIDDEN: neither a citizen nor such staff; MC_EDB.
  */
-int dossier_file(struct db *db, const struct actor *a, int64_t id, int64_t file_id,
-                 struct dossier_file_ref *out);
+int dossier_file(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                 int64_t file_id, struct dossier_file_ref *out);
 
 #endif

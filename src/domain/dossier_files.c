@@ -580,8 +580,8 @@ int dossier_documents_view(struct db *db, int64_t id, json_t *out)
 	return 0;
 }
 
-int dossier_file(struct db *db, const struct actor *a, int64_t id, int64_t file_id,
-                 struct dossier_file_ref *out)
+int dossier_file(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
+                 int64_t file_id, struct dossier_file_ref *out)
 {
 	struct db_stmt *st;
 	int staff = dossier_staff_handles(a), rc;
@@ -615,6 +615,20 @@ int dossier_file(struct db *db, const struct actor *a, int64_t id, int64_t file_
 	db_col_copy(st, 2, out->kind, sizeof out->kind);
 	out->size = db_col_int64(st, 3);
 	db_reset(st);
+	/* A staff member opening a citizen's paper is a view of personal data: it is recorded. */
+	if (staff) {
+		char summary[FILESTORE_DISPLAY_NAME_CAP + 64];
+
+		snprintf(summary, sizeof summary, "Xem tệp «%s» của hồ sơ", out->name);
+		if ((rc = db_begin(db)) != 0)
+			return rc;
+		if ((rc = audit_record(db, a, now_ms, "view", "dossier", id, 0, summary, NULL,
+		                       NULL)) != 0 ||
+		    (rc = db_commit(db)) != 0) {
+			db_rollback(db);
+			return rc;
+		}
+	}
 	return 0;
 }
 

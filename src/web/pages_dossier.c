@@ -1078,7 +1078,7 @@ int page_dossier_file(struct req *r)
 	if (j == NULL)
 		return MC_ENOMEM;
 	j->files = r->app->files;
-	rc = dossier_file(r->db, &r->actor, id, fid, &j->ref);
+	rc = dossier_file(r->db, &r->actor, now_ms(r), id, fid, &j->ref);
 	if (rc == 0)
 		rc = work_submit_io(r, file_work, file_done, j, file_job_free);
 	if (rc != 0)

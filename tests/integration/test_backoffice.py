@@ -415,6 +415,15 @@ def test_scans_of_a_walk_in_dossier(admin_site, staff):
                     "removed_in IS NULL", (did,)) == 1
     r = dossier_page(site, desk, did)
     assert "giay-bao-tu.pdf" in r.text and "Đính kèm giấy tờ bản quét" in page_text(r)
+    # the desk opens it in the browser; the view is in the audit log
+    url = soup_of(r).find("a", string="giay-bao-tu.pdf")["href"]
+    seen = site.one("SELECT count(*) FROM audit_log WHERE entity = 'dossier' AND entity_id = ? "
+                    "AND summary LIKE 'Xem tệp%'", (did,))
+    f = site.get(desk, url)
+    assert f.status_code == 200 and f.content == pdf
+    assert f.headers["content-disposition"].startswith("inline")
+    assert site.one("SELECT count(*) FROM audit_log WHERE entity = 'dossier' AND entity_id = ? "
+                    "AND summary LIKE 'Xem tệp%'", (did,)) == seen + 1
     # a file whose content is not what it says is refused beside its document
     r = desk.post(site.url + path, data={"csrf_token": token},
                   files={"doc_%d" % doc["id"]: ("gia.pdf", b"khong phai pdf", "application/pdf")},

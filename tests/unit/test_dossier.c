@@ -1486,11 +1486,11 @@ static void test_uploads(void **state)
 	{
 		struct dossier_file_ref ref;
 
-		assert_int_equal(dossier_file(db, &an, id, fid, &ref), 0);
+		assert_int_equal(dossier_file(db, &an, T0, id, fid, &ref), 0);
 		assert_string_equal(ref.sha256, u[0].sha256);
 		assert_string_equal(ref.kind, "pdf");
-		assert_int_equal(dossier_file(db, &binh, id, fid, &ref), MC_ENOTFOUND);
-		assert_int_equal(dossier_file(db, &an, id + 1, fid, &ref), MC_ENOTFOUND);
+		assert_int_equal(dossier_file(db, &binh, T0, id, fid, &ref), MC_ENOTFOUND);
+		assert_int_equal(dossier_file(db, &an, T0, id + 1, fid, &ref), MC_ENOTFOUND);
 	}
 	/* A single-file document: a second upload replaces the first; in a draft the first goes. */
 	dossier_uploads_free(u, 4);
@@ -1581,12 +1581,12 @@ static void test_supplement_and_versions(void **state)
 	{
 		struct dossier_file_ref ref;
 
-		assert_int_equal(dossier_file(db, &officer, id, old_file, &ref), MC_ENOTFOUND);
+		assert_int_equal(dossier_file(db, &officer, T0, id, old_file, &ref), MC_ENOTFOUND);
 		last_token(db, token);
 		assert_int_equal(confirm(&env, db, token, now += MINUTE, NULL), TOKEN_OK);
-		assert_int_equal(dossier_file(db, &officer, id, old_file, &ref), 0);
+		assert_int_equal(dossier_file(db, &officer, T0, id, old_file, &ref), 0);
 		assert_string_equal(ref.name, "giay-bao-tu.pdf");
-		assert_int_equal(dossier_file(db, &outsider, id, old_file, &ref), MC_ENOTFOUND);
+		assert_int_equal(dossier_file(db, &outsider, T0, id, old_file, &ref), MC_ENOTFOUND);
 	}
 	/* Not while pending: nothing to update. */
 	assert_int_equal(dossier_update_supplement(&env, db, &an, now, id, &errors), MC_ECONFLICT);
