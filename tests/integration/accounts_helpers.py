@@ -541,3 +541,14 @@ def nfc(s):
 
 
 __all__ = [n for n in dir() if not n.startswith("_")] + ["free_port"]
+
+
+class SmtpCollector:
+    """An aiosmtpd handler keeping every envelope it accepts (in 'envelopes')."""
+
+    def __init__(self):
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"

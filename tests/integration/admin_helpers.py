@@ -94,11 +94,12 @@ class AdminSite:
     # ---- life ----
 
     @classmethod
-    def start(cls, root, threads=2):
-        """Start a server in folder 'root' (created if needed) on fresh demo data."""
+    def start(cls, root, threads=2, args=()):
+        """Start a server in folder 'root' (created if needed) on fresh demo data; 'args' are
+        extra settings (before 'serve'), e.g. ["--smtp", url]."""
         root = str(root)
         os.makedirs(root, exist_ok=True)
-        srv = AccountsServer(root, threads=threads)
+        srv = AccountsServer(root, args=args, threads=threads)
         r = srv.cli("--password", DEMO_PASSWORD, "demo")
         assert r.returncode == 0, "motcua demo failed (%d): %s" % (r.returncode, r.stderr)
         demo = []

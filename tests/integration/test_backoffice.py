@@ -13,6 +13,7 @@ import pytest
 from accounts_helpers import mails_to, plain_text, soup_of
 from admin_helpers import DEMO_CITIZEN, TIMEOUT, admin_site, location, page_text  # noqa: F401
 from dossier_helpers import DESK_INTAKE, OTHER_INTAKE, confirmed_dossier, status_of
+from staff_helpers import act, act_ok, action_form, dossier_page, row
 
 HAC_THANH_DESK = "000.01.61.H56"
 HAC_THANH = "000.00.61.H56"
@@ -40,44 +41,6 @@ def staff(admin_site):
             sessions[email] = admin_site.login(email)
         return sessions[email]
     return get
-
-
-def dossier_page(site, s, did):
-    r = site.get(s, "/staff/dossiers/%d" % did)
-    assert r.status_code == 200, (r.status_code, page_text(r)[:400])
-    return r
-
-
-def action_form(r, action):
-    """The form of 'action' on a dossier page, or None when it is not offered."""
-    box = soup_of(r).select_one("details.staff-action[data-action='%s']" % action)
-    return box.find("form") if box is not None else None
-
-
-def act(site, s, did, action, **fields):
-    """Post 'action' from the dossier page's own form (its CSRF token and version)."""
-    r = dossier_page(site, s, did)
-    form = action_form(r, action)
-    assert form is not None, "%s not offered: %s" % (action, page_text(r)[:600])
-    data = {i["name"]: i.get("value", "") for i in form.find_all("input")
-            if i.get("type") not in ("radio",)}
-    for sel in form.find_all("select"):  # what the page preselects, as a browser sends it
-        chosen = sel.find("option", selected=True)
-        data[sel["name"]] = chosen["value"] if chosen is not None else ""
-    data.update({k: str(v) for k, v in fields.items()})
-    return s.post(site.url + form["action"], data=data, timeout=TIMEOUT, allow_redirects=False)
-
-
-def act_ok(site, s, did, action, **fields):
-    r = act(site, s, did, action, **fields)
-    assert r.status_code == 303, (action, r.status_code, page_text(r)[:800])
-    assert location(r) == "/staff/dossiers/%d?done=%s" % (did, action)
-    return r
-
-
-def row(site, did, cols):
-    return dict(zip(cols, site.rows("SELECT %s FROM dossiers WHERE id = ?" % ", ".join(cols),
-                                     (did,))[0]))
 
 
 def mail_files(site, to):

@@ -10,8 +10,9 @@ import pytest
 import requests
 
 from accounts_helpers import (ACTIVATED_RE, NOT_ACTIVE_RE, TIMEOUT, TOKEN_RE, Servers,
-                              account_status, citizen, links, login, maildir_files, parse_mail,
-                              register_ok, text_of, token_of, wait_mail)
+                              SmtpCollector, account_status, citizen, links, login,
+                              maildir_files, parse_mail, register_ok, text_of, token_of,
+                              wait_mail)
 from motcua_server import free_port
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -20,21 +21,12 @@ MAIL_FROM = "no-reply@dichvucong.thanhhoa.example.vn"
 VIET = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý]", re.I)
 
 
-class Collector:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp():
     started = []
 
     def start(port=None):
-        c = aiosmtpd_controller.Controller(Collector(), hostname="127.0.0.1",
+        c = aiosmtpd_controller.Controller(SmtpCollector(), hostname="127.0.0.1",
                                            port=port or free_port())
         c.start()
         started.append(c)
