@@ -62,7 +62,7 @@ static const char *const places[] = { "phường Hạc Thành, tỉnh Thanh Hóa
                                       "xã Hoằng Hóa, tỉnh Thanh Hóa" };
 
 struct applicant {
-	char name[TEXT], cid[16], phone[16], email[TEXT], address[TEXT], birth[16];
+	char name[TEXT], cid[48], phone[48], email[TEXT], address[TEXT], birth[48];
 };
 
 static void make_applicant(struct applicant *p)
