@@ -1496,6 +1496,117 @@ static void test_extend(void **state)
 
 /* ---- receipt numbers ---- */
 
+/* ---- the whole table, systematically ---- */
+
+/* A dossier of 'offering' put straight into 'status', with what that status implies (received,
+ * a due date, forwarded to department 1 and claimed by specialist A past the desk). */
+static int64_t dossier_in(struct db *db, int64_t offering, const char *status)
+{
+	int64_t id = new_dossier(db, offering, status);
+	int past_desk = strcmp(status, "processing") == 0 ||
+	                strcmp(status, "awaiting_approval") == 0 || strcmp(status, "approved") == 0;
+
+	if (strcmp(status, "pending") != 0 && strcmp(status, "draft") != 0 &&
+	    strcmp(status, "unconfirmed") != 0) {
+		set_col(db, id, "receipt_no", NULL);
+		set_col(db, id, "received_at", "2026-11-30T02:00:00.000Z");
+		set_col(db, id, "due_at", "2026-12-03T02:00:00.000Z");
+	}
+	if (past_desk && offering != OFF_NO_DEPARTMENT) {
+		exec(db, "UPDATE dossiers SET department_id = 1, assignee_id = 12 WHERE id = "
+		         "(SELECT max(id) FROM dossiers)");
+	}
+	return id;
+}
+
+static const struct {
+	int64_t offering;
+	enum wf_variant variant;
+} offering_variants[] = {
+	{ OFF_STANDARD, WF_STANDARD },
+	{ OFF_NO_DEPARTMENT, WF_NO_DEPARTMENT },
+	{ OFF_NO_LEADER, WF_NO_LEADER },
+};
+
+/* Every action of the table, from every status of every variant where the table has no row
+ * for it, answers MC_ECONFLICT (or MC_ENOTFOUND where staff do not see the dossier at all) and
+ * changes nothing, whoever asks. */
+static void test_every_forbidden_transition(void **state)
+{
+	struct db *db = *state;
+	static const int64_t people[] = { INTAKE, SPEC_A, LEADER };
+	size_t nt, ns;
+	const struct wf_transition *t = wf_transitions(&nt);
+	const struct wf_status *st = wf_statuses(&ns);
+	int checked = 0;
+
+	for (size_t v = 0; v < sizeof offering_variants / sizeof offering_variants[0]; v++)
+		for (size_t s = 0; s < ns; s++) {
+			int64_t id = dossier_in(db, offering_variants[v].offering, st[s].code);
+			int hidden = strcmp(st[s].code, "draft") == 0 ||
+			             strcmp(st[s].code, "unconfirmed") == 0 ||
+			             strcmp(st[s].code, "expired") == 0;
+
+			for (size_t i = 0; i < nt; i++) {
+				struct flow_input in = { .action = t[i].action };
+
+				if (wf_find(offering_variants[v].variant, st[s].code, t[i].action) != NULL)
+					continue;
+				for (size_t p = 0; p < sizeof people / sizeof people[0]; p++) {
+					struct actor a = person(people[p]);
+					int visible;
+
+					dossier_flow_roles(&a, DESK, COMPETENT,
+					                   strcmp(col(db, id, "department_id"), "(null)") == 0
+					                       ? 0 : DEPT1, &visible);
+					act_fails(db, people[p], MON(9, 0), id, in,
+					          hidden || !visible ? MC_ENOTFOUND : MC_ECONFLICT);
+					checked++;
+				}
+			}
+		}
+	assert_true(checked > 300);
+}
+
+/* Every transition of the table, tried by every staff member who does not hold one of its
+ * roles on the dossier, is refused (MC_EFORBIDDEN, or MC_ENOTFOUND for those who do not see
+ * it) and changes nothing. */
+static void test_every_role_violation(void **state)
+{
+	struct db *db = *state;
+	static const int64_t people[] = { INTAKE, OTHER_INTAKE, SPEC_A, SPEC_C, LEADER, DEPT2_LEADER,
+	                                  ADMIN };
+	size_t nt;
+	const struct wf_transition *t = wf_transitions(&nt);
+	int checked = 0;
+
+	for (size_t v = 0; v < sizeof offering_variants / sizeof offering_variants[0]; v++)
+		for (size_t i = 0; i < nt; i++) {
+			int64_t id;
+
+			if (!(t[i].variants & offering_variants[v].variant) ||
+			    (t[i].roles & (WF_CITIZEN | WF_SYSTEM)) == t[i].roles)
+				continue;
+			id = dossier_in(db, offering_variants[v].offering, t[i].from);
+			for (size_t p = 0; p < sizeof people / sizeof people[0]; p++) {
+				struct actor a = person(people[p]);
+				struct flow_input in = { .action = t[i].action };
+				int visible;
+				unsigned roles = dossier_flow_roles(
+					&a, DESK, COMPETENT,
+					strcmp(col(db, id, "department_id"), "(null)") == 0 ? 0 : DEPT1,
+					&visible);
+
+				if (wf_allows(&t[i], roles))
+					continue;
+				act_fails(db, people[p], MON(9, 0), id, in,
+				          visible ? MC_EFORBIDDEN : MC_ENOTFOUND);
+				checked++;
+			}
+		}
+	assert_true(checked > 100);
+}
+
 /* The overdue sweep: once per due date, to the desk and the department's leaders. */
 static void test_flag_overdue(void **state)
 {
@@ -1692,6 +1803,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_supplement_pause, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extend, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flag_overdue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_forbidden_transition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_role_violation, setup, teardown),
 		cmocka_unit_test(test_receipt_format),
 		cmocka_unit_test_setup_teardown(test_receipt_next, setup, teardown),
 	};
