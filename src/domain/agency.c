@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain/audit.h"
+#include "domain/dossier_flow.h"
 #include "domain/scope.h"
 #include "domain/validate.h"
 #include "lib/clock.h"
@@ -17,9 +18,11 @@
 const char *const agency_form_fields[] = {
 	"code",    "name",    "level",   "parent_id", "address", "phone",   "email",
 	"hours_0", "hours_1", "hours_2", "hours_3",   "hours_4", "hours_5", "hours_6",
-	"is_desk", "is_competent",
+	"is_desk", "is_competent", "receipt_pattern", "receipt_start",
 };
 const size_t agency_form_field_count = sizeof(agency_form_fields) / sizeof(agency_form_fields[0]);
+
+_Static_assert(AGENCY_RECEIPT_MAX == FLOW_RECEIPT_MAX, "the agency form checks what the desk makes");
 
 static const char *const hours_fields[AGENCY_WEEKDAYS] = {
 	"hours_0", "hours_1", "hours_2", "hours_3", "hours_4", "hours_5", "hours_6",
@@ -572,6 +575,193 @@ out:
 	return rc;
 }
 
+/* ---- receipt numbers ---- */
+
+/* Room for a typed pattern up to a character past the limit, to tell "too long" apart. */
+#define RECEIPT_PATTERN_SIZE (AGENCY_RECEIPT_PATTERN_MAX * 4 + 1)
+
+/* What a pattern is tried with while the agency's own code is missing or wrong: every code has
+ * this length, so the number's length comes out the same. */
+#define SAMPLE_CODE "000.00.06.H56"
+
+static void upper_ascii(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+}
+
+/* The portal's local date of 'now_ms', the day a desk's counter runs for. */
+static void local_day(int64_t now_ms, int *y, int *m, int *d)
+{
+	char day[16];
+
+	clock_local_date(now_ms, day, sizeof(day));
+	if (sscanf(day, "%d-%d-%d", y, m, d) != 3)
+		*y = 2000, *m = 1, *d = 1; /* not reached: clock_local_date writes YYYY-MM-DD */
+}
+
+/* The counter tokens {N...} of 'pattern', found as dossier_receipt_format finds them (whatever
+ * their length): how many, and the N's of the widest in *width. */
+static int receipt_counters(const char *pattern, size_t *width)
+{
+	int count = 0;
+
+	*width = 0;
+	for (const char *p = pattern; *p != '\0';) {
+		const char *end = *p == '{' ? strchr(p, '}') : NULL;
+		size_t tok = end != NULL ? (size_t)(end - p - 1) : 0;
+
+		if (tok > 0 && strspn(p + 1, "N") == tok) {
+			count++;
+			if (tok > *width)
+				*width = tok;
+			p = end + 1;
+		} else {
+			p++; /* other tokens hold no brace, so stepping through them finds nothing */
+		}
+	}
+	return count;
+}
+
+/* The widest counter 'width' N's show, all nines: the number whose length is the longest the
+ * counter makes while it fits.  Past nine N's the zero padding gives the same length, and nine
+ * nines fit any long. */
+static long widest_counter(size_t width)
+{
+	long n = 0;
+
+	for (size_t i = 0; i < width && i < 9; i++)
+		n = n * 10 + 9;
+	return n;
+}
+
+/* Whether 's' holds printable ASCII only (space to tilde): no letters with diacritics, which
+ * receipts printed and typed elsewhere mangle, and no tab or other control character. */
+static int printable_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s < ' ' || *s > '~')
+			return 0;
+	return 1;
+}
+
+/* A typed first number (trimmed, not empty): its value, or -1 when it is not a whole number
+ * 0..AGENCY_RECEIPT_START_MAX. */
+static int64_t start_value(const char *s)
+{
+	int64_t v = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+		if (v > AGENCY_RECEIPT_START_MAX)
+			return -1;
+	}
+	return v;
+}
+
+/*
+ * Check receipt pattern 'pattern_in' and first number 'start_in' as typed, for an agency of code
+ * 'code' (valid) on local day y-m-d, into 'pattern' (trimmed) and *start (-1 when wrong).
+ * Problems go to 'errs' as "receipt_pattern" and "receipt_start".  The length is decided by
+ * dossier_receipt_format itself, so the desk can never make a number the form let through as
+ * fitting and then refuse it.
+ */
+static void check_receipt(const char *pattern_in, const char *start_in, const char *code, int y,
+                          int m, int d, char pattern[RECEIPT_PATTERN_SIZE], int64_t *start,
+                          struct field_errors *errs)
+{
+	char typed[16], number[AGENCY_RECEIPT_MAX + 1];
+	size_t width = 0;
+	int counters = 0, pattern_ok = 0, start_empty = 0;
+
+	*start = -1;
+	if (fields_trim(start_in, typed, sizeof(typed)) == 0) {
+		start_empty = typed[0] == '\0';
+		if (!start_empty)
+			*start = start_value(typed);
+	}
+	if (fields_trim(pattern_in, pattern, RECEIPT_PATTERN_SIZE) != 0 ||
+	    fields_chars(pattern) > AGENCY_RECEIPT_PATTERN_MAX) {
+		field_errors_addf(errs, "receipt_pattern",
+		                  "Mẫu số biên nhận không được dài quá %d ký tự.",
+		                  AGENCY_RECEIPT_PATTERN_MAX);
+	} else if (pattern[0] == '\0') {
+		field_errors_add(errs, "receipt_pattern",
+		                 "Vui lòng nhập mẫu số biên nhận, ví dụ "
+		                 AGENCY_RECEIPT_PATTERN_DEFAULT ".");
+	} else if (!printable_ascii(pattern)) {
+		field_errors_add(errs, "receipt_pattern",
+		                 "Mẫu số biên nhận chỉ gồm chữ cái không dấu, chữ số, dấu cách và dấu "
+		                 "câu; không dùng chữ có dấu, dấu tab hay ký tự điều khiển.");
+	} else if ((counters = receipt_counters(pattern, &width)) == 0) {
+		field_errors_add(errs, "receipt_pattern",
+		                 "Mẫu số biên nhận phải có một chỗ cho số thứ tự trong ngày, ví dụ "
+		                 "{NNNN}.");
+	} else if (counters > 1) {
+		field_errors_addf(errs, "receipt_pattern",
+		                  "Mẫu số biên nhận chỉ được có một chỗ cho số thứ tự ({N...}), mẫu này "
+		                  "có %d chỗ.", counters);
+	} else if (width > AGENCY_RECEIPT_COUNTER_MAX) {
+		field_errors_addf(errs, "receipt_pattern",
+		                  "Mẫu số biên nhận: chỗ cho số thứ tự có từ 1 đến %d chữ N, ví dụ "
+		                  "{NNNN}.", AGENCY_RECEIPT_COUNTER_MAX);
+	} else {
+		long n = widest_counter(width);
+		if (*start > n)
+			n = (long)*start;
+		/* MC_EINVAL here means too long: the counter is there. */
+		if (dossier_receipt_format(pattern, code, y, m, d, n, number) != 0)
+			field_errors_addf(errs, "receipt_pattern",
+			                  "Mẫu số biên nhận tạo ra số biên nhận dài quá %d ký tự. Vui lòng "
+			                  "rút gọn mẫu.", AGENCY_RECEIPT_MAX);
+		else
+			pattern_ok = 1;
+	}
+	if (start_empty) {
+		field_errors_add(errs, "receipt_start",
+		                 "Vui lòng nhập số bắt đầu mỗi ngày, thường là 1.");
+	} else if (*start < 0) {
+		field_errors_addf(errs, "receipt_start",
+		                  "Số bắt đầu mỗi ngày phải là số nguyên từ 0 đến %d.",
+		                  AGENCY_RECEIPT_START_MAX);
+	} else if (pattern_ok && *start > widest_counter(width)) {
+		char ns[AGENCY_RECEIPT_COUNTER_MAX + 1];
+		memset(ns, 'N', width);
+		ns[width] = '\0';
+		field_errors_addf(errs, "receipt_start",
+		                  "Số bắt đầu mỗi ngày không được lớn hơn %ld: mẫu số biên nhận chỉ dành "
+		                  "%zu chữ số cho số thứ tự ({%s}).",
+		                  widest_counter(width), width, ns);
+	}
+}
+
+int agency_receipt_example(const char *pattern, const char *code, const char *start,
+                           int64_t now_ms, char out[AGENCY_RECEIPT_MAX + 1])
+{
+	struct field_errors errs;
+	char clean[RECEIPT_PATTERN_SIZE], shown_code[AGENCY_CODE_MAX + 1];
+	int64_t first;
+	int y, m, d;
+
+	out[0] = '\0';
+	field_errors_init(&errs);
+	if (fields_trim(code, shown_code, sizeof(shown_code)) != 0)
+		shown_code[0] = '\0';
+	upper_ascii(shown_code);
+	if (!code_valid(shown_code))
+		memcpy(shown_code, SAMPLE_CODE, sizeof(SAMPLE_CODE));
+	local_day(now_ms, &y, &m, &d);
+	check_receipt(pattern, start, shown_code, y, m, d, clean, &first, &errs);
+	if (field_errors_get(&errs, "receipt_pattern") != NULL)
+		return MC_EINVAL;
+	if (field_errors_get(&errs, "receipt_start") != NULL)
+		first = 1;
+	return dossier_receipt_format(clean, shown_code, y, m, d, (long)first, out);
+}
+
 /* ---- one agency ---- */
 
 /* Agency 'id' as stored, without any scope check: every column, office hours parsed, and the
@@ -586,8 +776,8 @@ static int agency_load(struct db *db, int64_t id, json_t **out)
 	rc = db_prepare(db,
 	                "SELECT g.id, g.code, g.name, g.level, g.parent_id, p.name, g.address, g.phone, "
 	                "g.email, g.office_hours, g.is_desk, g.is_competent, g.active, g.created_at, "
-	                "g.updated_at FROM agencies g LEFT JOIN agencies p ON p.id = g.parent_id "
-	                "WHERE g.id = ?",
+	                "g.updated_at, g.receipt_pattern, g.receipt_start FROM agencies g "
+	                "LEFT JOIN agencies p ON p.id = g.parent_id WHERE g.id = ?",
 	                &st);
 	if (rc != 0)
 		return rc;
@@ -604,7 +794,7 @@ static int agency_load(struct db *db, int64_t id, json_t **out)
 		hours = json_array();
 	}
 	*out = json_pack("{s:I, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:s, "
-	                 "s:s}",
+	                 "s:s, s:s, s:I}",
 	                 "id", (json_int_t)db_col_int64(st, 0), "code", db_col_text(st, 1, NULL),
 	                 "name", db_col_text(st, 2, NULL), "level", db_col_text(st, 3, NULL),
 	                 "parent_id",
@@ -614,7 +804,9 @@ static int agency_load(struct db *db, int64_t id, json_t **out)
 	                 "email", db_col_text(st, 8, NULL), "office_hours", hours, "is_desk",
 	                 (int)db_col_int64(st, 10), "is_competent", (int)db_col_int64(st, 11),
 	                 "active", (int)db_col_int64(st, 12), "created_at", db_col_text(st, 13, NULL),
-	                 "updated_at", db_col_text(st, 14, NULL));
+	                 "updated_at", db_col_text(st, 14, NULL), "receipt_pattern",
+	                 db_col_text(st, 15, NULL), "receipt_start",
+	                 (json_int_t)db_col_int64(st, 16));
 	db_reset(st);
 	return *out != NULL ? 0 : MC_ENOMEM;
 }
@@ -650,7 +842,7 @@ static const char *json_str(const json_t *obj, const char *key)
 static json_t *agency_values(const json_t *a)
 {
 	json_t *v = json_object(), *hours = json_object_get(a, "office_hours");
-	char parent[24] = "";
+	char parent[24] = "", start[24];
 	int64_t pid = json_id(a, "parent_id");
 
 	if (pid > 0)
@@ -670,6 +862,9 @@ static json_t *agency_values(const json_t *a)
 	                    json_string(json_is_true(json_object_get(a, "is_desk")) ? "1" : ""));
 	json_object_set_new(v, "is_competent",
 	                    json_string(json_is_true(json_object_get(a, "is_competent")) ? "1" : ""));
+	json_object_set_new(v, "receipt_pattern", json_string(json_str(a, "receipt_pattern")));
+	snprintf(start, sizeof(start), "%lld", (long long)json_id(a, "receipt_start"));
+	json_object_set_new(v, "receipt_start", json_string(start));
 	return v;
 }
 
@@ -817,6 +1012,8 @@ struct agency_clean {
 	char email[AGENCY_EMAIL_MAX + 1];
 	char hours[AGENCY_WEEKDAYS][AGENCY_HOURS_MAX];
 	int is_desk, is_competent;
+	char receipt_pattern[RECEIPT_PATTERN_SIZE];
+	int64_t receipt_start;
 };
 
 static void check_code(const char *s, char *code, struct field_errors *errs)
@@ -826,9 +1023,7 @@ static void check_code(const char *s, char *code, struct field_errors *errs)
 		                 "Mã định danh điện tử không đúng dạng, ví dụ đúng: 000.00.06.H56.");
 		return;
 	}
-	for (char *p = code; *p != '\0'; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
+	upper_ascii(code);
 	if (code[0] == '\0')
 		field_errors_add(errs, "code", "Vui lòng nhập mã định danh điện tử của cơ quan.");
 	else if (!code_valid(code))
@@ -958,14 +1153,15 @@ static int check_children_levels(struct db *db, int64_t self, const char *level,
 	return 0;
 }
 
-/* Check every field of 'in' into 'c'.  Database problems are returned; form problems go to
- * 'errs'. */
-static int check_form(struct db *db, const struct actor *actor, const struct agency_form *in,
-                      const json_t *current, struct agency_clean *c, struct field_errors *errs)
+/* Check every field of 'in' into 'c' at 'now_ms' (the day the receipt pattern is tried on).
+ * Database problems are returned; form problems go to 'errs'. */
+static int check_form(struct db *db, const struct actor *actor, int64_t now_ms,
+                      const struct agency_form *in, const json_t *current,
+                      struct agency_clean *c, struct field_errors *errs)
 {
-	const char *msg;
-	char raw[AGENCY_EMAIL_MAX * 2];
-	int rc;
+	const char *msg, *pattern = in->receipt_pattern, *start = in->receipt_start;
+	char raw[AGENCY_EMAIL_MAX * 2], stored_start[24];
+	int rc, y, m, d;
 
 	memset(c, 0, sizeof(*c));
 	check_code(in->code, c->code, errs);
@@ -1006,9 +1202,21 @@ static int check_form(struct db *db, const struct actor *actor, const struct age
 		field_errors_add(errs, "is_desk",
 		                 "Vui lòng chọn ít nhất một vai trò của cơ quan: nơi tiếp nhận hồ sơ "
 		                 "hoặc cơ quan có thẩm quyền giải quyết.");
+	/* Not posted: as stored when editing, the defaults when creating (agency.h). */
+	snprintf(stored_start, sizeof(stored_start), "%lld",
+	         (long long)json_id(current, "receipt_start"));
+	if (pattern == NULL)
+		pattern = current != NULL ? json_str(current, "receipt_pattern")
+		                          : AGENCY_RECEIPT_PATTERN_DEFAULT;
+	if (start == NULL)
+		start = current != NULL ? stored_start : AGENCY_RECEIPT_START_DEFAULT;
+	local_day(now_ms, &y, &m, &d);
+	check_receipt(pattern, start, code_valid(c->code) ? c->code : SAMPLE_CODE, y, m, d,
+	              c->receipt_pattern, &c->receipt_start, errs);
 	return 0;
 }
 
+/* Bind 'c' to parameters 1..12 in the column order of agency_create, and 'now' to 13. */
 static int bind_clean(struct db_stmt *st, const struct agency_clean *c, const char *now)
 {
 	json_t *hours = json_array();
@@ -1030,7 +1238,9 @@ static int bind_clean(struct db_stmt *st, const struct agency_clean *c, const ch
 	    (rc = db_bind_cstr(st, 7, c->email)) != 0 || (rc = db_bind_cstr(st, 8, text)) != 0 ||
 	    (rc = db_bind_int64(st, 9, c->is_desk)) != 0 ||
 	    (rc = db_bind_int64(st, 10, c->is_competent)) != 0 ||
-	    (rc = db_bind_cstr(st, 11, now)) != 0)
+	    (rc = db_bind_cstr(st, 11, c->receipt_pattern)) != 0 ||
+	    (rc = db_bind_int64(st, 12, c->receipt_start)) != 0 ||
+	    (rc = db_bind_cstr(st, 13, now)) != 0)
 		goto out;
 out:
 	free(text);
@@ -1059,7 +1269,7 @@ int agency_create(struct db *db, const struct actor *actor, int64_t now_ms,
 		return MC_EFORBIDDEN;
 	if ((rc = db_begin(db)) != 0)
 		return rc;
-	if ((rc = check_form(db, actor, in, NULL, &c, errs)) != 0)
+	if ((rc = check_form(db, actor, now_ms, in, NULL, &c, errs)) != 0)
 		goto out;
 	if (errs->count > 0) {
 		rc = MC_EINVAL;
@@ -1068,10 +1278,11 @@ int agency_create(struct db *db, const struct actor *actor, int64_t now_ms,
 	clock_iso8601(now_ms, now, sizeof(now));
 	rc = db_prepare(db,
 	                "INSERT INTO agencies (code, name, level, parent_id, address, phone, email, "
-	                "office_hours, is_desk, is_competent, active, created_at, updated_at) "
-	                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+	                "office_hours, is_desk, is_competent, receipt_pattern, receipt_start, "
+	                "created_at, updated_at, active) "
+	                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
 	                &st);
-	if (rc != 0 || (rc = bind_clean(st, &c, now)) != 0 || (rc = db_bind_cstr(st, 12, now)) != 0)
+	if (rc != 0 || (rc = bind_clean(st, &c, now)) != 0 || (rc = db_bind_cstr(st, 14, now)) != 0)
 		goto out;
 	if ((rc = db_step(st)) < 0) {
 		conflict_to_code_error(rc, errs);
@@ -1112,7 +1323,7 @@ int agency_update(struct db *db, const struct actor *actor, int64_t now_ms, int6
 	if ((rc = scope_check_agency(db, actor, id)) != 0 ||
 	    (rc = agency_load(db, id, &before)) != 0)
 		goto out;
-	if ((rc = check_form(db, actor, in, before, &c, errs)) != 0)
+	if ((rc = check_form(db, actor, now_ms, in, before, &c, errs)) != 0)
 		goto out;
 	if (errs->count > 0) {
 		rc = MC_EINVAL;
@@ -1122,9 +1333,9 @@ int agency_update(struct db *db, const struct actor *actor, int64_t now_ms, int6
 	rc = db_prepare(db,
 	                "UPDATE agencies SET code = ?, name = ?, level = ?, parent_id = ?, address = ?, "
 	                "phone = ?, email = ?, office_hours = ?, is_desk = ?, is_competent = ?, "
-	                "updated_at = ? WHERE id = ?",
+	                "receipt_pattern = ?, receipt_start = ?, updated_at = ? WHERE id = ?",
 	                &st);
-	if (rc != 0 || (rc = bind_clean(st, &c, now)) != 0 || (rc = db_bind_int64(st, 12, id)) != 0)
+	if (rc != 0 || (rc = bind_clean(st, &c, now)) != 0 || (rc = db_bind_int64(st, 14, id)) != 0)
 		goto out;
 	if ((rc = db_step(st)) < 0) {
 		conflict_to_code_error(rc, errs);

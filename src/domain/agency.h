@@ -32,6 +32,13 @@ struct db;
 #define AGENCY_SEARCH_MAX 200     /* characters of a search */
 #define DEPARTMENT_NAME_MAX 200   /* characters */
 #define AGENCY_WEEKDAYS 7         /* office hours, Monday first */
+#define AGENCY_RECEIPT_PATTERN_MAX 100   /* characters (printable ASCII) of a receipt pattern */
+#define AGENCY_RECEIPT_COUNTER_MAX 12    /* N's of the counter token {N...} */
+#define AGENCY_RECEIPT_START_MAX 999999  /* the largest first number of a day */
+#define AGENCY_RECEIPT_MAX 64            /* bytes of a receipt number (FLOW_RECEIPT_MAX) */
+/* What an agency starts with (migration 0007): 000.01.61.H56-261130-0001, 0002 ... */
+#define AGENCY_RECEIPT_PATTERN_DEFAULT "{code}-{yy}{MM}{dd}-{NNNN}"
+#define AGENCY_RECEIPT_START_DEFAULT "1"
 
 /* The agency form as typed (NFC; this module trims).  NULL reads as "". */
 struct agency_form {
@@ -45,6 +52,14 @@ struct agency_form {
 	const char *hours[AGENCY_WEEKDAYS]; /* "07:30-11:30, 13:00-17:00"; "" when closed */
 	const char *is_desk;      /* checkbox: "1" when ticked, "" or NULL when not */
 	const char *is_competent;
+	/*
+	 * How the agency numbers the dossiers it receives (it matters for desks only).  Unlike the
+	 * fields above, NULL means "not posted" (a form from before these fields): the stored value
+	 * when updating, the default (AGENCY_RECEIPT_PATTERN_DEFAULT, AGENCY_RECEIPT_START_DEFAULT)
+	 * when creating.  "" was posted empty and is refused.
+	 */
+	const char *receipt_pattern; /* tokens {code} {yyyy} {yy} {MM} {dd}, one counter {N...} */
+	const char *receipt_start;   /* the counter's first number each day: 0..999999 */
 };
 
 /* The form fields of agency_form, in page order (for keeping what was typed). */
@@ -75,6 +90,16 @@ int agency_check_phone(const char *s, const char **msg);
 int agency_normalise_hours(const char *s, char out[AGENCY_HOURS_MAX], const char **msg);
 
 /*
+ * The number receipt pattern 'pattern' gives the first dossier of the local day of 'now_ms' at an
+ * agency of code 'code' whose day starts at 'start' (all three as typed: trimmed here; a code
+ * that is not a valid one reads as 000.00.06.H56, a start that is not valid as 1), written into
+ * out: the example the agency form shows.  0, or MC_EINVAL when agency_create would refuse the
+ * pattern (out is then "").
+ */
+int agency_receipt_example(const char *pattern, const char *code, const char *start,
+                           int64_t now_ms, char out[AGENCY_RECEIPT_MAX + 1]);
+
+/*
  * The agencies in the actor's scope as a tree, in *out (new reference):
  *   { "items": [ { id, code, name, level, level_label, depth, indent_class, parent_id,
  *                  parent_name, active, is_desk, is_competent, is_own } ],
@@ -88,7 +113,7 @@ int agency_tree(struct db *db, const struct actor *actor, const char *search, js
 
 /*
  * Agency 'id' for its page, in *out (new reference): every column (office hours as
- * "hours": [ { "day", "value" } ]), "level_label", "parent_name", "values" (the edit form filled
+ * "hours": [ { "day", "value" } ], "receipt_pattern", "receipt_start" a number), "level_label", "parent_name", "values" (the edit form filled
  * from the stored agency), "departments": [ { id, name, active, staff_count } ], "children":
  * [ { id, code, name, active } ], "is_own" (the actor's own agency), "parent_locked" (the actor
  * may not move it), "can_deactivate".  MC_ENOTFOUND (missing or outside the scope);
@@ -108,7 +133,11 @@ int agency_options(struct db *db, const struct actor *actor, int64_t exclude, js
  * Create an agency from 'in' at 'now_ms'.  The parent must exist, be active and be in the
  * actor's scope; no parent (a root) is for system administrators only.  A commune agency may
  * sit under a province one, but never the other way round: an agency's level is its parent's or
- * below it.  *id receives the new id.  MC_EINVAL: 'errs' names each wrong field (including a
+ * below it.  The receipt pattern (trimmed) is required, at most AGENCY_RECEIPT_PATTERN_MAX
+ * printable ASCII characters, with exactly one counter token {N...} of 1 to
+ * AGENCY_RECEIPT_COUNTER_MAX N's, and the number it makes today with the agency's code and the
+ * widest counter (or the start, when wider) fits AGENCY_RECEIPT_MAX; the start is a whole number
+ * 0..AGENCY_RECEIPT_START_MAX that has no more digits than the N's.  *id receives the new id.  MC_EINVAL: 'errs' names each wrong field (including a
  * code already used, named in the message); MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.
  */
 int agency_create(struct db *db, const struct actor *actor, int64_t now_ms,

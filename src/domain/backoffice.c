@@ -165,18 +165,24 @@ static void duration_text(int64_t minutes, char *out, size_t cap)
 	}
 }
 
+/* The working time left before 'due_ms' as text; *overdue when it is past, *soon when less
+ * than a working day is left. */
 static void left_text(const struct workcal *cal, int64_t now_ms, int64_t due_ms, char *text,
-                      size_t cap, int *overdue)
+                      size_t cap, int *overdue, int *soon)
 {
 	char d[TEXT_SIZE];
 
 	*overdue = 0;
+	*soon = 0;
 	text[0] = '\0';
 	if (due_ms == 0)
 		return;
 	if (due_ms > now_ms) {
-		duration_text(workcal_between(cal, now_ms, due_ms), d, sizeof d);
+		int64_t left = workcal_between(cal, now_ms, due_ms);
+
+		duration_text(left, d, sizeof d);
 		snprintf(text, cap, "Còn %s", d);
+		*soon = left < WORKCAL_DAY_MINUTES;
 	} else {
 		*overdue = 1;
 		duration_text(workcal_between(cal, due_ms, now_ms), d, sizeof d);
@@ -185,18 +191,19 @@ static void left_text(const struct workcal *cal, int64_t now_ms, int64_t due_ms,
 }
 
 int bo_time_left(struct db *db, int64_t agency_id, int64_t now_ms, int64_t due_ms,
-                 char *text, size_t cap, int *overdue)
+                 char *text, size_t cap, int *overdue, int *soon)
 {
 	struct calendars c = { 0 };
 	const struct workcal *cal;
 	int rc;
 
 	*overdue = 0;
+	*soon = 0;
 	text[0] = '\0';
 	if (due_ms == 0)
 		return 0;
 	if ((rc = calendar_of(db, &c, agency_id, now_ms, &cal)) == 0)
-		left_text(cal, now_ms, due_ms, text, cap, overdue);
+		left_text(cal, now_ms, due_ms, text, cap, overdue, soon);
 	calendars_free(&c);
 	return rc;
 }
@@ -370,7 +377,8 @@ static int put_item(struct db *db, struct calendars *cals, int64_t now_ms, struc
 	const char *status = db_col_text(st, 6, NULL), *channel = db_col_text(st, 5, NULL);
 	char left[TEXT_SIZE] = "";
 	int64_t due = 0;
-	int overdue = 0, paused = !db_col_is_null(st, 11), finished = !db_col_is_null(st, 12), rc;
+	int overdue = 0, soon = 0, paused = !db_col_is_null(st, 11);
+	int finished = !db_col_is_null(st, 12), rc;
 	json_t *it = json_object();
 
 	if (it == NULL || json_array_append_new(items, it) != 0)
@@ -380,7 +388,7 @@ static int put_item(struct db *db, struct calendars *cals, int64_t now_ms, struc
 
 		if ((rc = calendar_of(db, cals, db_col_int64(st, 13), now_ms, &cal)) != 0)
 			return rc;
-		left_text(cal, now_ms, due, left, sizeof left, &overdue);
+		left_text(cal, now_ms, due, left, sizeof left, &overdue, &soon);
 	} else if (paused) {
 		snprintf(left, sizeof left, "Tạm dừng chờ bổ sung");
 	}
@@ -401,6 +409,7 @@ static int put_item(struct db *db, struct calendars *cals, int64_t now_ms, struc
 	    (rc = rows_put(it, "due_text", dossier_local_time(st, 10))) != 0 ||
 	    (rc = rows_put(it, "time_left_text", json_string(left))) != 0 ||
 	    (rc = rows_put(it, "overdue", json_boolean(overdue))) != 0 ||
+	    (rc = rows_put(it, "due_soon", json_boolean(soon))) != 0 ||
 	    (rc = rows_put(it, "paused", json_boolean(paused))) != 0)
 		return rc;
 	return 0;
@@ -605,7 +614,7 @@ static int put_facts(struct db *db, int64_t now_ms, struct db_stmt *st, json_t *
 	const char *status = db_col_text(st, D_STATUS, NULL), *method;
 	char left[TEXT_SIZE] = "";
 	int64_t due = 0;
-	int overdue = 0, rc;
+	int overdue = 0, soon = 0, rc;
 
 	for (size_t i = 0; i < COUNT(texts); i++)
 		if ((rc = rows_put(o, texts[i].key, rows_text(st, texts[i].col))) != 0)
@@ -616,7 +625,7 @@ static int put_facts(struct db *db, int64_t now_ms, struct db_stmt *st, json_t *
 	if (db_col_is_null(st, D_PAUSED) && db_col_is_null(st, D_FINISHED) &&
 	    clock_parse_iso8601(db_col_text(st, D_DUE, NULL), &due) == 0 &&
 	    (rc = bo_time_left(db, db_col_int64(st, D_DESK_ID), now_ms, due, left, sizeof left,
-	                       &overdue)) != 0)
+	                       &overdue, &soon)) != 0)
 		return rc;
 	method = db_col_text(st, D_RETURN_METHOD, NULL);
 	if ((rc = rows_put(o, "id", json_integer(db_col_int64(st, D_ID)))) != 0 ||
@@ -631,6 +640,7 @@ static int put_facts(struct db *db, int64_t now_ms, struct db_stmt *st, json_t *
 	                                                 : "")))) != 0 ||
 	    (rc = rows_put(o, "time_left_text", json_string(left))) != 0 ||
 	    (rc = rows_put(o, "overdue", json_boolean(overdue))) != 0 ||
+	    (rc = rows_put(o, "due_soon", json_boolean(soon))) != 0 ||
 	    (rc = rows_put(o, "paused", json_boolean(!db_col_is_null(st, D_PAUSED)))) != 0 ||
 	    (rc = rows_put(o, "is_refusal",
 	                   json_boolean(db_col_text(st, D_RESULT_KIND, NULL) != NULL &&

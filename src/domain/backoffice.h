@@ -50,7 +50,7 @@ struct bo_query {
  *   { "queue": { code, label }, "queues": [ { code, label, selected } ], "items": [ { id,
  *     receipt_no, procedure_code, procedure_name, applicant_name, channel, channel_label,
  *     status, status_label, department_name, assignee_name, received_text, due_text,
- *     time_left_text, overdue, paused } ], "total", "page", "pages", "procedures": [ { id,
+ *     time_left_text, overdue, due_soon (less than a working day left), paused } ], "total", "page", "pages", "procedures": [ { id,
  *     code, name, selected } ] (those of the queue's scope, for the filter), "statuses":
  *     [ { code, label, selected } ] }
  * MC_ENOTFOUND: no such queue for the actor's role; MC_EINVAL: a filter value that is not one
@@ -76,9 +76,9 @@ int bo_queue(struct db *db, const struct actor *a, int64_t now_ms, const struct 
 int bo_dossier(struct db *db, const struct actor *a, int64_t now_ms, int64_t id, json_t **out);
 
 /* The working time left before 'due_ms' at 'now_ms' on the calendar of agency 'agency_id', as
- * Vietnamese text ("Còn 2 ngày 3 giờ", "Quá hạn 5 giờ"; "" when there is no due time) and
- * whether it is overdue.  MC_EDB. */
+ * Vietnamese text ("Còn 2 ngày 3 giờ", "Quá hạn 5 giờ"; "" when there is no due time), whether
+ * it is overdue, and whether it is due soon (less than a working day left).  MC_EDB. */
 int bo_time_left(struct db *db, int64_t agency_id, int64_t now_ms, int64_t due_ms,
-                 char *text, size_t cap, int *overdue);
+                 char *text, size_t cap, int *overdue, int *soon);
 
 #endif

@@ -227,6 +227,14 @@ int page_admin_agencies(struct req *r)
 	return 0;
 }
 
+/* The posted value of 'name', or NULL when the form did not send it at all. */
+static const char *posted_or_null(struct req *r, const char *name)
+{
+	const struct form *form;
+
+	return req_form(r, &form) == 0 ? form_get(form, name) : NULL;
+}
+
 static void agency_form_of(struct req *r, struct agency_form *f)
 {
 	static const char *const hours[AGENCY_WEEKDAYS] = {
@@ -244,6 +252,24 @@ static void agency_form_of(struct req *r, struct agency_form *f)
 		f->hours[i] = view_field(r, hours[i]);
 	f->is_desk = view_field(r, "is_desk");
 	f->is_competent = view_field(r, "is_competent");
+	/* Not sent (a page from before these fields): the domain keeps or defaults them. */
+	f->receipt_pattern = posted_or_null(r, "receipt_pattern");
+	f->receipt_start = posted_or_null(r, "receipt_start");
+}
+
+/* The receipt fields a post did not send, shown as the domain took them: from 'stored' (the
+ * edit form's values of the stored agency), or the defaults for a new agency ('stored' NULL). */
+static void receipt_values_default(json_t *values, const json_t *stored)
+{
+	static const char *const keys[] = { "receipt_pattern", "receipt_start" };
+	static const char *const defaults[] = { AGENCY_RECEIPT_PATTERN_DEFAULT,
+		                                AGENCY_RECEIPT_START_DEFAULT };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_get(values, keys[i]) == NULL)
+			json_object_set_new(values, keys[i],
+			                    json_string(stored != NULL ? value_of(stored, keys[i])
+			                                               : defaults[i]));
 }
 
 /* The weekday rows of the form: [ { field, day, value, error } ]. */
@@ -264,11 +290,13 @@ static json_t *hours_rows(const json_t *values, const struct field_errors *errs)
 }
 
 /* Fill the choices of the agency form ('data') for 'values': parents (without agency
- * 'editing' and what lies below it), the level flags, the weekday rows. */
+ * 'editing' and what lies below it), the level flags, the weekday rows, and the receipt number
+ * the pattern shown makes today ("receipt_example", left out while the pattern is wrong). */
 static int agency_form_data(struct req *r, json_t *data, json_t *values, int64_t editing,
                             const struct field_errors *errs)
 {
 	json_t *parents;
+	char example[AGENCY_RECEIPT_MAX + 1];
 	int rc = agency_options(r->db, &r->actor, editing, &parents);
 
 	if (rc != 0)
@@ -278,6 +306,9 @@ static int agency_form_data(struct req *r, json_t *data, json_t *values, int64_t
 	json_object_set_new(data, "can_root", json_boolean(scope_is_global(&r->actor)));
 	flag_value(values, "level");
 	json_object_set_new(data, "hours_rows", hours_rows(values, errs));
+	if (agency_receipt_example(value_of(values, "receipt_pattern"), value_of(values, "code"),
+	                           value_of(values, "receipt_start"), now_ms(r), example) == 0)
+		json_object_set_new(data, "receipt_example", json_string(example));
 	return 0;
 }
 
@@ -299,6 +330,7 @@ int page_admin_agency_new_form(struct req *r)
 		snprintf(field, sizeof(field), "hours_%d", i);
 		json_object_set_new(values, field, json_string("07:30-11:30, 13:00-17:00"));
 	}
+	receipt_values_default(values, NULL);
 	if ((rc = agency_form_data(r, data, values, 0, NULL)) != 0) {
 		json_decref(values);
 		json_decref(data);
@@ -321,6 +353,7 @@ int page_admin_agency_create(struct req *r)
 	if (rc == MC_EINVAL && errs.count > 0) {
 		json_t *values = view_kept_values(r, agency_form_fields, agency_form_field_count);
 		json_t *data = json_object();
+		receipt_values_default(values, NULL);
 		if ((rc = agency_form_data(r, data, values, 0, &errs)) != 0) {
 			json_decref(values);
 			json_decref(data);
@@ -363,6 +396,8 @@ static int agency_page(struct req *r, int status, int64_t id, json_t *values,
 	stored = json_object_get(a, "values");
 	if (values == NULL)
 		values = json_incref(stored);
+	else
+		receipt_values_default(values, stored);
 	json_object_del(a, "values");
 	deps = json_object_get(a, "departments");
 	json_array_foreach(deps, i, dep) {
@@ -1007,6 +1042,8 @@ static const char *const member_labels[][2] = {
 	{ "office_hours", "Giờ làm việc" },
 	{ "is_desk", "Nơi tiếp nhận hồ sơ" },
 	{ "is_competent", "Cơ quan có thẩm quyền giải quyết" },
+	{ "receipt_pattern", "Mẫu số biên nhận" },
+	{ "receipt_start", "Số bắt đầu mỗi ngày" },
 	{ "active", "Đang hoạt động" },
 	{ "agency_id", "Mã số cơ quan" },
 	{ "agency_name", "Cơ quan" },

@@ -11,6 +11,7 @@ The demo data (src/domain/demo.c) gives a province tree:
         000.01.62.H56 Trung tâm PVHCC xã Hoằng Hóa
 Tests create what they change, so they do not depend on each other's order.
 """
+import datetime
 import json
 import re
 
@@ -972,3 +973,178 @@ def test_a_year_starts_with_its_computed_defaults(admin_site, sysadmin):
     assert holiday_id(admin_site, "2033-11-24") is None
     assert admin_site.one("SELECT count(*) FROM audit_log WHERE entity = 'holiday' AND "
                           "summary LIKE '%mặc định năm 2033'") == 1
+
+
+# ---- receipt numbers ----
+
+RECEIPT_DEFAULT = ("{code}-{yy}{MM}{dd}-{NNNN}", 1)
+DESK_PATTERN = "{code}/{yyyy}/{NNNNNN}"
+VN = datetime.timezone(datetime.timedelta(hours=7))
+
+
+def vn_today():
+    return datetime.datetime.now(VN).date()
+
+
+def receipt_row(site, agency_id):
+    return site.rows("SELECT receipt_pattern, receipt_start FROM agencies WHERE id = ?",
+                     (agency_id,))[0]
+
+
+def set_receipt(site, session, agency_id, pattern, start):
+    """Post the agency's edit form with its stored values and this receipt pattern and start."""
+    data = agency_values(site, agency_id)
+    data.update(receipt_pattern=pattern, receipt_start=str(start))
+    return site.post(session, "/admin/agencies/%d" % agency_id, data)
+
+
+def receipt_hint(r):
+    return " ".join(soup_of(r).find(id="receipt_pattern-hint").get_text(" ").split())
+
+
+def test_new_agency_form_offers_the_default_receipt_pattern(admin_site, sysadmin):
+    r = admin_site.get(sysadmin, "/admin/agencies/new")
+    assert r.status_code == 200
+    assert input_value(r, "receipt_pattern") == RECEIPT_DEFAULT[0]
+    assert input_value(r, "receipt_start") == "1"
+    hint = receipt_hint(r)
+    for token in ("{code}", "{yyyy}", "{yy}", "{MM}", "{dd}", "{NNNN}"):
+        assert token in hint, hint
+    # a form without the receipt fields (an older page) gives the defaults
+    agency_id, _ = create_agency(admin_site, sysadmin)
+    assert receipt_row(admin_site, agency_id) == RECEIPT_DEFAULT
+    rec = admin_site.audit("agency", agency_id)[0]
+    assert rec["after"]["receipt_pattern"] == RECEIPT_DEFAULT[0]
+    assert rec["after"]["receipt_start"] == 1
+    # and typed ones are kept
+    agency_id, _ = create_agency(admin_site, sysadmin, receipt_pattern=" HS-{yyyy}-{NNN} ",
+                                 receipt_start="0")
+    assert receipt_row(admin_site, agency_id) == ("HS-{yyyy}-{NNN}", 0)
+
+
+def test_system_admin_sets_a_desks_receipt_pattern(admin_site, sysadmin):
+    desk = admin_site.agency_id(HAC_THANH_CENTRE)
+    before = receipt_row(admin_site, desk)
+    r = admin_site.get(sysadmin, "/admin/agencies/%d" % desk)
+    assert input_value(r, "receipt_pattern") == before[0]
+    assert input_value(r, "receipt_start") == str(before[1])
+    try:
+        r = set_receipt(admin_site, sysadmin, desk, DESK_PATTERN, 500)
+        assert r.status_code == 303 and location(r) == "/admin/agencies/%d?saved=1" % desk, \
+            page_text(r)[:800]
+        assert receipt_row(admin_site, desk) == (DESK_PATTERN, 500)
+        rec = admin_site.audit("agency", desk)[0]
+        assert rec["action"] == "update" and rec["agency_id"] == desk
+        assert (rec["before"]["receipt_pattern"], rec["before"]["receipt_start"]) == before
+        assert rec["after"]["receipt_pattern"] == DESK_PATTERN
+        assert rec["after"]["receipt_start"] == 500
+        # the edit form shows them, with the first number of today
+        years = {vn_today().year}
+        r = admin_site.get(sysadmin, "/admin/agencies/%d" % desk)
+        years.add(vn_today().year)
+        assert input_value(r, "receipt_pattern") == DESK_PATTERN
+        assert input_value(r, "receipt_start") == "500"
+        assert any("%s/%04d/000500" % (HAC_THANH_CENTRE, y) in receipt_hint(r) for y in years), \
+            receipt_hint(r)
+        # saving the same again records nothing
+        assert set_receipt(admin_site, sysadmin, desk, DESK_PATTERN, 500).status_code == 303
+        assert admin_site.audit("agency", desk)[0]["id"] == rec["id"]
+    finally:
+        set_receipt(admin_site, sysadmin, desk, *before)
+    assert receipt_row(admin_site, desk) == before
+
+
+RECEIPT_ERRORS = [
+    ("receipt_pattern", {"receipt_pattern": ""}, "mẫu số biên nhận"),
+    ("receipt_pattern", {"receipt_pattern": "   "}, "mẫu số biên nhận"),
+    ("receipt_pattern", {"receipt_pattern": "{code}-{yy}{MM}{dd}"}, "số thứ tự"),
+    ("receipt_pattern", {"receipt_pattern": "{code}-{NNNN}-{NN}"}, "chỉ được có một"),
+    ("receipt_pattern", {"receipt_pattern": "{NNNNNNNNNNNNN}"}, "12 chữ N"),
+    ("receipt_pattern", {"receipt_pattern": "{code}-" + "X" * 60 + "-{NNNN}"}, "dài quá 64"),
+    ("receipt_pattern", {"receipt_pattern": "{NNNN}" + "A" * 95}, "100 ký tự"),
+    ("receipt_pattern", {"receipt_pattern": "{code}\t{NNNN}"}, "ký tự điều khiển"),
+    ("receipt_pattern", {"receipt_pattern": "{code}-Số-{NNNN}"}, "không dấu"),
+    ("receipt_start", {"receipt_start": "-1"}, "số bắt đầu mỗi ngày"),
+    ("receipt_start", {"receipt_start": "abc"}, "số bắt đầu mỗi ngày"),
+    ("receipt_start", {"receipt_start": "1000000"}, "999999"),
+    ("receipt_start", {"receipt_start": ""}, "số bắt đầu mỗi ngày"),
+    ("receipt_start", {"receipt_pattern": "{code}-{NN}", "receipt_start": "100"}, "99"),
+]
+
+
+@pytest.mark.parametrize("field,over,words", RECEIPT_ERRORS,
+                         ids=["%s-%d" % (e[0], i) for i, e in enumerate(RECEIPT_ERRORS)])
+def test_receipt_pattern_errors(admin_site, sysadmin, field, over, words):
+    desk = admin_site.agency_id(HAC_THANH_CENTRE)
+    before = admin_site.rows("SELECT receipt_pattern, receipt_start, updated_at FROM agencies "
+                             "WHERE id = ?", (desk,))
+    records = len(admin_site.audit("agency", desk))
+    data = agency_values(admin_site, desk)
+    data.update(receipt_pattern=DESK_PATTERN, receipt_start="500")
+    data.update(over)
+    r = admin_site.post(sysadmin, "/admin/agencies/%d" % desk, data)
+    assert_field_error(r, field)
+    assert words.lower() in field_message(r, field).lower(), field_message(r, field)
+    assert_kept(r, data, ["receipt_pattern", "receipt_start", "name", "code"])
+    assert admin_site.rows("SELECT receipt_pattern, receipt_start, updated_at FROM agencies "
+                           "WHERE id = ?", (desk,)) == before
+    assert len(admin_site.audit("agency", desk)) == records
+
+
+def test_receipt_errors_on_a_new_agency_keep_what_was_typed(admin_site, sysadmin):
+    data = agency_form(admin_site, receipt_pattern="{code}-{yy}", receipt_start="abc")
+    count = admin_site.one("SELECT count(*) FROM agencies")
+    r = admin_site.post(sysadmin, "/admin/agencies/new", data)
+    assert_field_error(r, "receipt_pattern")
+    assert_field_error(r, "receipt_start")
+    assert_kept(r, data, ["receipt_pattern", "receipt_start", "code", "name"])
+    assert admin_site.one("SELECT count(*) FROM agencies") == count
+
+
+INSERT_PENDING = (
+    "INSERT INTO dossiers (owner_account_id, offering_id, procedure_id, desk_agency_id,"
+    " competent_agency_id, channel, applicant_name, applicant_citizen_id, applicant_phone,"
+    " status, version, form_data, created_at, updated_at, submitted_at, confirmed_at, workflow)"
+    " VALUES (?, ?, ?, ?, ?, 'online', ?, '038191000001', '0912000111', 'pending', 1, ?, ?, ?, ?,"
+    " ?, ?)")
+
+
+def pending_dossier(site, desk_code):
+    """A confirmed online dossier waiting at the desk, written straight into the database (as
+    test_backoffice_concurrency.py does); returns its id."""
+    offering, procedure, competent, workflow = site.rows(
+        "SELECT o.id, o.procedure_id, o.competent_agency_id, o.workflow FROM offerings o "
+        "JOIN agencies g ON g.id = o.desk_agency_id WHERE g.code = ? AND o.online = 1 "
+        "AND o.active = 1 ORDER BY o.id", (desk_code,))[0]
+    owner = site.staff_id("congdan@example.vn")
+    now = "2026-01-05T01:00:00.000Z"
+    name = "Nguyễn Thị Biên Nhận"
+    return site.execute(INSERT_PENDING, (
+        owner, offering, procedure, site.agency_id(desk_code), competent, name,
+        json.dumps({"requester_name": name}, ensure_ascii=False), now, now, now, now, workflow))
+
+
+def test_a_desk_numbers_receipts_with_its_pattern(admin_site, sysadmin):
+    from staff_helpers import act_ok, row
+    desk = admin_site.agency_id(HAC_THANH_CENTRE)
+    before = receipt_row(admin_site, desk)
+    try:
+        assert set_receipt(admin_site, sysadmin, desk, DESK_PATTERN, 500).status_code == 303
+        did = pending_dossier(admin_site, HAC_THANH_CENTRE)
+        intake = admin_site.login_as("intake", HAC_THANH_CENTRE)
+        days = {vn_today()}
+        last = {d: admin_site.one("SELECT last FROM receipt_counters WHERE agency_id = ? "
+                                  "AND day = ?", (desk, d.isoformat())) for d in days}
+        act_ok(admin_site, intake, did, "receive")
+        days.add(vn_today())
+        d = row(admin_site, did, ["status", "receipt_no"])
+        assert d["status"] == "received"
+        # the day's first number is the start (the next one when the day had numbers already)
+        wanted = {"%s/%04d/%06d" % (HAC_THANH_CENTRE, day.year,
+                                    500 if last.get(day) is None else last[day] + 1)
+                  for day in days}
+        assert d["receipt_no"] in wanted, (d["receipt_no"], wanted)
+        assert re.match(r"^000\.01\.61\.H56/\d{4}/\d{6}$", d["receipt_no"])
+    finally:
+        set_receipt(admin_site, sysadmin, desk, *before)
+    assert receipt_row(admin_site, desk) == before

@@ -416,3 +416,27 @@ def test_an_internal_note_stays_with_staff(admin_site, citizen, staff):
     # the mail of a transition is queued in its transaction: none was
     assert site.one("SELECT count(*) FROM mail_outbox WHERE recipient = ?",
                     (DEMO_CITIZEN,)) == queued
+
+
+def test_due_soon_and_overdue_in_the_lists(admin_site, citizen, staff):
+    import datetime
+    site = admin_site
+    desk = staff(DESK_INTAKE)
+    soon, _ = confirmed_dossier(site, citizen)
+    late, _ = confirmed_dossier(site, citizen)
+    act_ok(site, desk, soon, "receive")
+    act_ok(site, desk, late, "receive")
+    now = datetime.datetime.utcnow()
+    site.execute("UPDATE dossiers SET due_at = ? WHERE id = ?",
+                 ((now + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                  soon))
+    site.execute("UPDATE dossiers SET due_at = ? WHERE id = ?",
+                 ((now - datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S.000Z"), late))
+    r = site.get(desk, "/staff/queue/received")
+    rows = {int(a["href"].rsplit("/", 1)[1]): a.find_parent("tr")
+            for a in soup_of(r).select("td a[href^='/staff/dossiers/']")}
+    assert "Quá hạn" in rows[late].get_text() and "dossier-overdue" in rows[late]["class"]
+    assert rows[soon].select_one(".dossier-due-soon") is not None or \
+        "Còn" not in rows[soon].get_text(), rows[soon].get_text()
+    r = site.get(desk, "/staff/queue/received?due=overdue")
+    assert "/staff/dossiers/%d" % late in r.text and "/staff/dossiers/%d\"" % soon not in r.text
