@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "domain/scope.h"
+#include "domain/workflow.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "store/db.h"
@@ -232,14 +233,22 @@ int audit_verify(struct db *db, int64_t *rows, int64_t *broken, char *why, size_
 static const char *const action_labels[][2] = {
 	{ "create", "Tạo mới" },     { "update", "Sửa" },     { "deactivate", "Ngừng hoạt động" },
 	{ "activate", "Kích hoạt lại" }, { "delete", "Xoá" }, { "import", "Nhập danh mục" },
-	{ "retry", "Gửi lại" },
+	{ "retry", "Gửi lại" },     { "view", "Xem" },       { "attach", "Đính kèm tệp" },
 };
 
+/* The label of 'action': the table above, else the workflow's button for it (a dossier's
+ * transition), else the action itself. */
 static const char *action_label(const char *action)
 {
+	size_t n;
+	const struct wf_transition *t = wf_transitions(&n);
+
 	for (size_t i = 0; i < sizeof(action_labels) / sizeof(action_labels[0]); i++)
 		if (strcmp(action_labels[i][0], action) == 0)
 			return action_labels[i][1];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].action, action) == 0)
+			return t[i].label;
 	return action;
 }
 

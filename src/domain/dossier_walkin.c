@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/audit.h"
 #include "domain/formschema.h"
 #include "domain/rows.h"
 #include "domain/validate.h"
@@ -145,8 +146,26 @@ static int known_person(struct db *db, const char *cid, json_t **out)
 	return 0;
 }
 
-int walkin_form(struct db *db, const struct actor *a, int64_t offering_id, const char *citizen_id,
-                json_t **out)
+/* Record that officer 'a' saw the details of the person with citizen ID 'cid' (masked in the
+ * record: the first three and the last two digits). */
+static int audit_lookup(struct db *db, const struct actor *a, int64_t now_ms, const char *cid)
+{
+	char summary[96];
+	int rc;
+
+	snprintf(summary, sizeof summary, "Tra cứu thông tin người nộp có số định danh "
+	                                  "%.3s*******%s", cid, cid + strlen(cid) - 2);
+	if ((rc = db_begin(db)) != 0)
+		return rc;
+	if ((rc = audit_record(db, a, now_ms, "view", "person", 0, a->agency_id, summary, NULL,
+	                       NULL)) != 0 ||
+	    (rc = db_commit(db)) != 0)
+		db_rollback(db);
+	return rc;
+}
+
+int walkin_form(struct db *db, const struct actor *a, int64_t now_ms, int64_t offering_id,
+                const char *citizen_id, json_t **out)
 {
 	struct walkin_offering o;
 	json_t *known = NULL;
@@ -157,7 +176,10 @@ int walkin_form(struct db *db, const struct actor *a, int64_t offering_id, const
 		return MC_EFORBIDDEN;
 	if ((rc = load_offering(db, a, offering_id, &o)) != 0)
 		return rc;
-	if ((rc = known_person(db, citizen_id, &known)) == 0 &&
+	/* A person's details found by citizen ID are personal data seen: recorded. */
+	if ((rc = known_person(db, citizen_id, &known)) == 0 && json_is_object(known))
+		rc = audit_lookup(db, a, now_ms, citizen_id);
+	if (rc == 0 &&
 	    (*out = json_pack("{s:O, s:O, s:O}", "offering", o.view, "form", o.schema, "known",
 	                      known)) == NULL)
 		rc = MC_ENOMEM;

@@ -42,11 +42,13 @@ int walkin_offerings(struct db *db, const struct actor *a, json_t **out);
  * procedure_code, procedure_name, desk_name, competent_name }, "form" (the procedure's form
  * schema), "known" (the details of the citizen ID 'citizen_id' when given and known: from a
  * citizen account with that ID, else from the latest dossier of that applicant: { name, phone,
- * email, address }, or null) }.  MC_ENOTFOUND: no such offering at the officer's desk;
+ * email, address }, or null) }.  Details found are a view of personal data: an audit record
+ * ("view", entity "person", the citizen ID masked) is written at 'now_ms'.
+ * MC_ENOTFOUND: no such offering at the officer's desk;
  * MC_EFORBIDDEN; MC_EDB; MC_ENOMEM.
  */
-int walkin_form(struct db *db, const struct actor *a, int64_t offering_id, const char *citizen_id,
-                json_t **out);
+int walkin_form(struct db *db, const struct actor *a, int64_t now_ms, int64_t offering_id,
+                const char *citizen_id, json_t **out);
 
 /*
  * Register a walk-in dossier of offering 'offering_id' for applicant 'ap' with the answers

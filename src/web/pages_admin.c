@@ -971,7 +971,8 @@ static const char *const entity_labels[][2] = {
 	{ "staff", "Cán bộ" },           { "holiday", "Ngày nghỉ lễ" },
 	{ "procedure", "Thủ tục" },      { "document", "Thành phần hồ sơ" },
 	{ "offering", "Nơi tiếp nhận" }, { "catalog", "Danh mục thủ tục" },
-	{ "mail", "Thư điện tử" },
+	{ "mail", "Thư điện tử" },       { "dossier", "Hồ sơ" },
+	{ "person", "Người nộp hồ sơ" },
 };
 
 #define NENTITIES (sizeof(entity_labels) / sizeof(entity_labels[0]))

@@ -361,7 +361,8 @@ static int walkin_page(struct req *r, int status, int64_t id, json_t *values,
 	char today[16];
 	int rc;
 
-	if ((rc = walkin_form(r->db, &r->actor, id, values != NULL ? NULL : cid, &data)) != 0) {
+	if ((rc = walkin_form(r->db, &r->actor, now_ms(r), id, values != NULL ? NULL : cid,
+	                      &data)) != 0) {
 		json_decref(values);
 		return rc;
 	}
@@ -414,7 +415,7 @@ int page_staff_walkin(struct req *r)
 
 	if (rc != 0)
 		return rc;
-	if ((rc = walkin_form(r->db, &r->actor, id, NULL, &form)) != 0)
+	if ((rc = walkin_form(r->db, &r->actor, now_ms(r), id, NULL, &form)) != 0)
 		return rc;
 	answers = dossier_view_posted_answers(r, json_object_get(form, "form"),
 	                                      DOSSIER_VIEW_ALL_SECTIONS);

@@ -303,9 +303,18 @@ def test_a_known_citizen_id_fills_the_applicant(admin_site, staff):
     site = admin_site
     desk = staff(DESK_INTAKE)
     offering = walkin_offering(site)
+    seen = site.one("SELECT count(*) FROM audit_log WHERE entity = 'person'")
     r = site.get(desk, "/staff/walk-in/%d?cid=038090012345" % offering)
     assert r.status_code == 200
     assert soup_of(r).find("input", attrs={"name": "applicant_name"})["value"] == "Nguyễn Văn An"
+    # seeing a person's details is recorded, the citizen ID masked
+    rec = site.rows("SELECT summary, action FROM audit_log WHERE entity = 'person' "
+                    "ORDER BY id DESC LIMIT 1")[0]
+    assert site.one("SELECT count(*) FROM audit_log WHERE entity = 'person'") == seen + 1
+    assert rec == ("Tra cứu thông tin người nộp có số định danh 038*******45", "view")
+    # an unknown ID shows nothing, and records nothing
+    site.get(desk, "/staff/walk-in/%d?cid=038195009999" % offering)
+    assert site.one("SELECT count(*) FROM audit_log WHERE entity = 'person'") == seen + 1
 
 
 def test_walk_in_is_for_the_desks_own_intake_officers(admin_site, staff):
@@ -440,3 +449,14 @@ def test_due_soon_and_overdue_in_the_lists(admin_site, citizen, staff):
         "Còn" not in rows[soon].get_text(), rows[soon].get_text()
     r = site.get(desk, "/staff/queue/received?due=overdue")
     assert "/staff/dossiers/%d" % late in r.text and "/staff/dossiers/%d\"" % soon not in r.text
+
+
+def test_the_administrators_see_the_dossier_records_in_the_audit_log(admin_site, citizen, staff):
+    site = admin_site
+    did, _ = confirmed_dossier(site, citizen)
+    act_ok(site, staff(DESK_INTAKE), did, "receive")
+    admin = site.login_as("system_admin")
+    r = site.get(admin, "/admin/audit?entity=dossier")
+    assert r.status_code == 200
+    text = page_text(r)
+    assert "Hồ sơ" in text and "Tiếp nhận" in text and "Xem" in text
