@@ -593,7 +593,7 @@ static int put_timeline(struct db *db, int64_t id, json_t *out)
 	rc = db_prepare(db,
 		"SELECT at, actor_name, from_status, to_status, "
 		"CASE WHEN internal = 1 THEN '' ELSE note END FROM dossier_events "
-		"WHERE dossier_id = ? ORDER BY id", &st);
+		"WHERE dossier_id = ? AND " DOSSIER_CITIZEN_EVENT("") " ORDER BY id", &st);
 	if (rc != 0)
 		return rc;
 	if ((rc = db_bind_int64(st, 1, id)) != 0)
@@ -621,9 +621,11 @@ static int put_timeline(struct db *db, int64_t id, json_t *out)
 		db_reset(st);
 		return rc < 0 ? rc : MC_EDB;
 	}
-	/* What the agency asked for last: the note of the latest move into a supplement. */
+	/* What the agency asked for last: the note of the latest move into a supplement (not of an
+	 * entry made while it waits, such as scans attached or the dossier attached to an account). */
 	json_array_foreach(list, i, ev)
-		if (strcmp(json_string_value(json_object_get(ev, "to_status")), DOSSIER_SUPPLEMENT) == 0)
+		if (strcmp(json_string_value(json_object_get(ev, "to_status")), DOSSIER_SUPPLEMENT) == 0 &&
+		    strcmp(json_string_value(json_object_get(ev, "from_status")), DOSSIER_SUPPLEMENT) != 0)
 			request = json_object_get(ev, "note");
 	return rows_put(out, "supplement_request", request != NULL ? json_incref(request)
 	                                                         : json_string(""));
@@ -861,13 +863,13 @@ static int mark_withdrawn(struct db *db, int64_t id, int64_t version, const char
 	int rc;
 
 	rc = db_prepare(db,
-		"UPDATE dossiers SET status = 'withdrawn', withdrawn_at = ?, withdraw_reason = ?, "
-		"version = version + 1, updated_at = ? WHERE id = ? AND version = ?", &st);
+		"UPDATE dossiers SET status = 'withdrawn', withdrawn_at = ?1, withdraw_reason = ?2, "
+		"finished_at = ?1, version = version + 1, updated_at = ?1 WHERE id = ?3 AND version = ?4",
+		&st);
 	if (rc != 0)
 		return rc;
 	if ((rc = db_bind_cstr(st, 1, now)) != 0 || (rc = db_bind_text(st, 2, reason, len)) != 0 ||
-	    (rc = db_bind_cstr(st, 3, now)) != 0 || (rc = db_bind_int64(st, 4, id)) != 0 ||
-	    (rc = db_bind_int64(st, 5, version)) != 0)
+	    (rc = db_bind_int64(st, 3, id)) != 0 || (rc = db_bind_int64(st, 4, version)) != 0)
 		return rc;
 	if ((rc = db_step_done(st)) != 0)
 		return rc;

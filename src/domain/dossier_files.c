@@ -195,7 +195,7 @@ static int check_uploads(struct db *db, int64_t id, struct dossier_upload *u, si
 		int replaced = 0;
 
 		for (size_t j = 0; j < n && !rules[i].multiple; j++)
-			replaced |= u[j].document_id == rules[i].id;
+			replaced |= u[j].document_id == rules[i].id && u[j].rc == 0;
 		if (!replaced) {
 			total += rules[i].current_bytes;
 			files += rules[i].current_files;

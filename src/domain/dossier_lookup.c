@@ -96,7 +96,7 @@ static const char lookup_sql[] =
 	"JOIN agencies dk ON dk.id = d.desk_agency_id "
 	"JOIN agencies ca ON ca.id = d.competent_agency_id "
 	"LEFT JOIN accounts me ON me.id = ? "
-	"LEFT JOIN dossier_events e ON e.dossier_id = d.id "
+	"LEFT JOIN dossier_events e ON e.dossier_id = d.id AND " DOSSIER_CITIZEN_EVENT("e.") " "
 	"WHERE d.receipt_no = ? AND p.code = ? AND d.desk_agency_id = ? AND d.status <> 'draft' "
 	"ORDER BY e.id";
 

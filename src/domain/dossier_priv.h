@@ -18,12 +18,18 @@ struct dossier_upload;
 #define DOSSIER_EMAIL_SIZE 256   /* accounts.email, as validate_email allows */
 #define DOSSIER_SYSTEM_NAME "Hệ thống" /* who a sweep acts as on the timeline */
 
+/* The timeline events a citizen sees, for the events table under alias prefix 'e' ("" or
+ * "e."): all but the staff's own entries that leave the status as it was (an internal note, a
+ * reassignment).  Staff notes on the others are blanked by the reading query. */
+#define DOSSIER_CITIZEN_EVENT(e) \
+	"NOT (" e "internal = 1 AND COALESCE(" e "from_status, '') = " e "to_status)"
+
 /* Only an account-holding citizen or business acts on its dossiers. */
 int dossier_is_citizen(const struct actor *a);
 
 /* Whether staff member 'a' handles dossiers at all: a desk officer, specialist or leader bound
  * to an agency.  Which dossiers: those of that agency as desk or competent agency (the
- * workflow of issue 6 narrows this per step). */
+ * workflow table narrows this per step). */
 int dossier_staff_handles(const struct actor *a);
 
 /* A label for any status: an unknown one (added by a later workflow) shows as its name. */

@@ -180,6 +180,34 @@ static void set_status(struct db *db, int64_t id, const char *status)
 	assert_int_equal(db_step_done(st), 0);
 }
 
+/* A timeline entry on dossier 'id' by the desk officer that keeps status 'status'. */
+static void add_event_row(struct db *db, int64_t id, const char *status, const char *note,
+                          int internal)
+{
+	struct db_stmt *st;
+
+	assert_int_equal(db_prepare(db,
+		"INSERT INTO dossier_events (dossier_id, at, account_id, actor_name, from_status, "
+		"to_status, note, internal) VALUES (?1, '2026-11-30T01:00:00.000Z', NULL, "
+		"'Lê Thị Một', ?2, ?2, ?3, ?4)", &st), 0);
+	assert_int_equal(db_bind_int64(st, 1, id), 0);
+	assert_int_equal(db_bind_cstr(st, 2, status), 0);
+	assert_int_equal(db_bind_cstr(st, 3, note), 0);
+	assert_int_equal(db_bind_int64(st, 4, internal), 0);
+	assert_int_equal(db_step_done(st), 0);
+}
+
+/* 'v' as JSON text in out (cap bytes). */
+static const char *json_dumps_text(const json_t *v, char *out, size_t cap)
+{
+	char *text = json_dumps(v, 0);
+
+	assert_non_null(text);
+	snprintf(out, cap, "%s", text);
+	free(text);
+	return out;
+}
+
 static int64_t start_ok(struct db *db, int64_t account, int64_t now, int64_t offering)
 {
 	struct actor a = citizen(account);
@@ -636,6 +664,9 @@ static void test_withdraw(void **state)
 	assert_string_equal(str(json_array_get(tl, 0), "to_status"), "draft");
 	json_decref(v);
 	assert_string_equal(query_text(db, "SELECT withdrawn_at FROM dossiers WHERE id = ?", id, buf,
+	                               sizeof buf), "2026-11-30T00:38:45.000Z");
+	/* Withdrawing stops the clock, as the workflow table says: never overdue afterwards. */
+	assert_string_equal(query_text(db, "SELECT finished_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "2026-11-30T00:38:45.000Z");
 
 	/* Once withdrawn, or once past reception, it stays. */
@@ -1611,6 +1642,17 @@ static void test_supplement_and_versions(void **state)
 	v2 = get_ok(db, AN, id);
 	assert_string_equal(str(v2, "supplement_request"), "Bổ sung bản chụp rõ nét Giấy báo tử.");
 	assert_true(json_is_true(json_object_get(v2, "can_edit")));
+	i = json_array_size(json_object_get(v2, "timeline"));
+	json_decref(v2);
+	/* While it waits: an entry the citizen sees (scans attached) leaves the request as it was,
+	 * and a staff entry that keeps the status (an internal note) is not on the citizen's
+	 * timeline at all. */
+	add_event_row(db, id, "supplement", "Đính kèm bản quét: giay-bao-tu.pdf", 0);
+	add_event_row(db, id, "supplement", "Ghi chú nội bộ của cán bộ", 1);
+	v2 = get_ok(db, AN, id);
+	assert_string_equal(str(v2, "supplement_request"), "Bổ sung bản chụp rõ nét Giấy báo tử.");
+	assert_int_equal(json_array_size(json_object_get(v2, "timeline")), i + 1);
+	assert_null(strstr(json_dumps_text(v2, buf, sizeof buf), "Ghi chú nội bộ"));
 	json_decref(v2);
 
 	/* The citizen changes an answer and replaces the file: the old one stays in the history. */
