@@ -85,9 +85,10 @@ int app_open_database(const struct cfg *c, struct db **db)
 	if (applied > 0)
 		fprintf(stderr, "motcua: applied %d migration(s); schema version %lld\n", applied,
 		        (long long)version);
-	/* Audit rows written before the hash chain existed join it, in order; dossiers from
-	 * before the search column get their search text. */
-	if ((rc = audit_seal(*db, NULL)) != 0 || (rc = dossier_search_backfill(*db, NULL)) != 0) {
+	/* After a migration: audit rows written before the hash chain existed join it, in order;
+	 * dossiers from before the search column get their search text. */
+	if (applied > 0 &&
+	    ((rc = audit_seal(*db, NULL)) != 0 || (rc = dossier_search_backfill(*db, NULL)) != 0)) {
 		fprintf(stderr, "motcua: cannot complete the migration: %s\n", db_errmsg(*db));
 		db_close(*db);
 		*db = NULL;

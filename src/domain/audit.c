@@ -166,22 +166,21 @@ int audit_seal_row(struct db *db, int64_t id)
 
 int audit_seal(struct db *db, int64_t *sealed)
 {
-	int64_t id = 0, n = 0;
+	int64_t id = 0, n = 0, chained = 0;
 	int rc;
 
 	if (sealed != NULL)
 		*sealed = 0;
 	if ((rc = db_begin(db)) != 0)
 		return rc;
-	/* Only the rows after the last sealed one: a row whose seal was taken off in the middle of
-	 * the chain stays unsealed, and audit_verify names it. */
-	rc = db_get_int64(db, "SELECT coalesce(max(id), 0) FROM audit_log WHERE hash IS NOT NULL "
-	                      "AND id > ?", 0, &id);
-	for (; rc == 0;) {
+	/* Only while the chain does not exist yet: once a row is sealed, every writer seals its
+	 * own, so an unsealed row anywhere is one whose seal was taken off, and audit_verify names
+	 * it rather than a start-up sealing it with whatever it now says. */
+	rc = db_get_int64(db, "SELECT count(*) FROM audit_log WHERE hash IS NOT NULL AND id > ?", 0,
+	                  &chained);
+	while (rc == 0 && chained == 0) {
 		rc = db_get_int64(db, "SELECT coalesce(min(id), 0) FROM audit_log WHERE id > ?", id, &id);
-		if (rc != 0 || id == 0)
-			break;
-		if ((rc = audit_seal_row(db, id)) != 0)
+		if (rc != 0 || id == 0 || (rc = audit_seal_row(db, id)) != 0)
 			break;
 		n++;
 	}

@@ -30,9 +30,9 @@ int audit_record(struct db *db, const struct actor *actor, int64_t now_ms, const
  * its hash; removing one breaks the next row's link.
  *
  * audit_seal_row: seal row 'id' after the last sealed row before it.
- * audit_seal: seal, in order and in one transaction, the rows after the last sealed one (rows
- * written before the chain existed); *sealed (may be NULL) receives how many.  A row unsealed
- * in the middle of the chain is left for audit_verify to report.  MC_EDB.
+ * audit_seal: while no row is sealed (rows written before the chain existed), seal them all, in
+ * order and in one transaction; *sealed (may be NULL) receives how many.  Once the chain exists
+ * an unsealed row, wherever it is, is left for audit_verify to report.  MC_EDB.
  *
  * The chain has no secret: someone who can write the database and recompute every hash after
  * the row they changed goes unnoticed.  It catches edits made with an SQL tool, restores of
