@@ -435,7 +435,7 @@ static int overdue_recipients(struct db *db, int64_t id, json_t *to)
 static int flag_one(const struct account_env *env, struct db *db, int64_t now_ms,
                     const char *now, int64_t id, int *done)
 {
-	char unused[DOSSIER_EMAIL_SIZE], link[DOSSIER_LINK_SIZE], path[PATH_SIZE], status[32] = "";
+	char link[DOSSIER_LINK_SIZE], path[PATH_SIZE], status[32] = "";
 	struct db_stmt *st;
 	json_t *data = NULL, *to = json_array(), *addr;
 	size_t i;
@@ -469,17 +469,15 @@ static int flag_one(const struct account_env *env, struct db *db, int64_t now_ms
 		goto out;
 	if ((rc = overdue_recipients(db, id, to)) != 0 || json_array_size(to) == 0)
 		goto out;
-	rc = dossier_mail_facts(env, db, id, unused, &data);
-	if (rc == MC_ENOTFOUND) /* a walk-in dossier without an address: the facts still matter */
-		rc = 0;
-	if (rc != 0)
-		goto out;
-	if (data == NULL && (data = json_object()) == NULL) {
+	/* Only what the staff's mail says: nothing of the applicant's address is needed. */
+	if ((data = json_object()) == NULL) {
 		rc = MC_ENOMEM;
 		goto out;
 	}
 	snprintf(path, sizeof path, "/staff/dossiers/%" PRId64, id);
 	if ((rc = dossier_make_link(link, env->base_url, path, "")) != 0 ||
+	    (rc = rows_put(data, "portal_name",
+	                   json_string(env->portal_name != NULL ? env->portal_name : ""))) != 0 ||
 	    (rc = rows_put(data, "staff_link", json_string(link))) != 0 ||
 	    (rc = rows_put(data, "status_label", json_string(dossier_label(status)))) != 0)
 		goto out;
