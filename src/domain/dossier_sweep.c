@@ -365,6 +365,42 @@ static int free_hashes(struct db *db, struct filestore *files, const struct hash
 	return first;
 }
 
+/* What the walk of dossier_sweep_orphan_files carries. */
+struct orphan_walk {
+	struct db *db;
+	struct filestore *files;
+	int64_t removed;
+	int io_rc; /* the first file that could not be deleted */
+};
+
+static int free_orphan(void *arg, const char *hex)
+{
+	struct orphan_walk *w = arg;
+	int rc, used, removed;
+
+	if ((rc = hash_used(w->db, hex, &used)) != 0)
+		return rc;
+	if (used)
+		return 0;
+	rc = filestore_remove(w->files, hex, DOSSIER_SWEEP_FILE_GRACE_SECONDS, &removed);
+	if (rc == 0)
+		w->removed += removed;
+	else if (w->io_rc == 0)
+		w->io_rc = rc;
+	return 0;
+}
+
+int dossier_sweep_orphan_files(struct db *db, struct filestore *files, int64_t *files_removed)
+{
+	struct orphan_walk w = { .db = db, .files = files };
+	int rc;
+
+	rc = filestore_each(files, DOSSIER_SWEEP_FILE_GRACE_SECONDS, free_orphan, &w);
+	if (files_removed != NULL)
+		*files_removed = w.removed;
+	return rc != 0 ? rc : w.io_rc;
+}
+
 int dossier_delete_stale_drafts(struct db *db, struct filestore *files, int64_t now_ms,
                                 int64_t *count, int64_t *files_removed)
 {

@@ -69,14 +69,24 @@ int dossier_remind_drafts(const struct account_env *env, struct db *db, int64_t 
  * transaction each.  After each commit the content (sha256) of the deleted file rows that no
  * dossier_files row uses any more is deleted from 'files' with filestore_remove and a grace of
  * DOSSIER_SWEEP_FILE_GRACE_SECONDS, so content another dossier uses stays, and so does content
- * an upload has just put (it is then left in the store: only a full check of the store could
- * find it later).  Call with no transaction open.  *count and *files_removed (each may be NULL)
+ * an upload has just put (dossier_sweep_orphan_files finds it later).  Call with no transaction open.  *count and *files_removed (each may be NULL)
  * receive the drafts and stored files deleted, those before an error included.  MC_EUNAVAIL;
  * MC_EDB; MC_ENOMEM; MC_EIO: a stored file could not be deleted (the drafts are gone all the
  * same; the other files were tried).
  */
 int dossier_delete_stale_drafts(struct db *db, struct filestore *files, int64_t now_ms,
                                 int64_t *count, int64_t *files_removed);
+
+/*
+ * The full check of the store: delete every stored content at least
+ * DOSSIER_SWEEP_FILE_GRACE_SECONDS old that no dossier_files row uses: a file taken out of a draft
+ * or a supplement before any version held it, an upload whose save failed or whose client went
+ * away, content a draft sweep found too young.  It reads the whole store, so it is for a daily
+ * run.  Call with no transaction open.  *files_removed (may be NULL) receives how many were
+ * deleted.  MC_EDB; MC_EIO: the store cannot be read, or a file could not be deleted (the others
+ * were tried).
+ */
+int dossier_sweep_orphan_files(struct db *db, struct filestore *files, int64_t *files_removed);
 
 /*
  * Flag every dossier in progress whose due time passed before 'now_ms' while its clock ran (no

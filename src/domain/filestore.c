@@ -728,6 +728,85 @@ out:
 	return rc;
 }
 
+/* ---- walking the store ---- */
+
+/* Whether 'name' is 'len' lower-case hex digits and nothing more. */
+static int hex_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!((name[i] >= '0' && name[i] <= '9') || (name[i] >= 'a' && name[i] <= 'f')))
+			return 0;
+	return name[len] == '\0';
+}
+
+/* The entries of folder 'rel' under 'dirfd' (opened for reading), or NULL. */
+static DIR *open_folder(int dirfd, const char *rel)
+{
+	int fd = openat(dirfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	if ((d = fdopendir(fd)) == NULL)
+		close(fd);
+	return d;
+}
+
+/* The contents in folder "ab/cd" (rel), as filestore_each. */
+static int each_in(int store_fd, const char *rel, time_t before,
+                   int (*fn)(void *arg, const char *hex), void *arg)
+{
+	DIR *d = open_folder(store_fd, rel);
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+
+	if (d == NULL)
+		return 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		/* Only "ab/cd/abcd…": a name of the right shape in the right folder. */
+		if (!hex_name(e->d_name, 64) || memcmp(e->d_name, rel, 2) != 0 ||
+		    memcmp(e->d_name + 2, rel + 3, 2) != 0)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime > before)
+			continue;
+		rc = fn(arg, e->d_name);
+	}
+	closedir(d);
+	return rc;
+}
+
+int filestore_each(struct filestore *fs, long min_age_seconds,
+                   int (*fn)(void *arg, const char *hex), void *arg)
+{
+	time_t before = time(NULL) - (time_t)min_age_seconds;
+	struct dirent *top, *sub;
+	char rel[6];
+	DIR *d, *inner;
+	int rc = 0;
+
+	if (min_age_seconds < 0)
+		return MC_EINVAL;
+	if ((d = open_folder(fs->dirfd, ".")) == NULL)
+		return MC_EIO;
+	while (rc == 0 && (top = readdir(d)) != NULL) {
+		if (!hex_name(top->d_name, 2) || (inner = open_folder(fs->dirfd, top->d_name)) == NULL)
+			continue;
+		while (rc == 0 && (sub = readdir(inner)) != NULL) {
+			if (!hex_name(sub->d_name, 2))
+				continue;
+			memcpy(rel, top->d_name, 2);
+			rel[2] = '/';
+			memcpy(rel + 3, sub->d_name, 3); /* two digits and the NUL */
+			rc = each_in(fs->dirfd, rel, before, fn, arg);
+		}
+		closedir(inner);
+	}
+	closedir(d);
+	return rc;
+}
+
 /* ---- reading ---- */
 
 int filestore_path(const struct filestore *fs, const char *sha256_hex, char *out, size_t cap)

@@ -116,6 +116,16 @@ int filestore_remove(struct filestore *fs, const char *sha256_hex, long min_age_
                      int *removed);
 
 /*
+ * Call fn(arg, hex) for each stored content whose modification time is at least
+ * 'min_age_seconds' old (real time), in no particular order; a non-zero return of fn stops the
+ * walk and is returned.  Only names of the store's own shape ("ab/cd/<hex>") are seen: tmp/ and
+ * anything else put there by hand are not.  A folder that cannot be read is passed over.
+ * MC_EINVAL: a negative min_age_seconds; MC_EIO: the store's folder cannot be read.
+ */
+int filestore_each(struct filestore *fs, long min_age_seconds,
+                   int (*fn)(void *arg, const char *hex), void *arg);
+
+/*
  * Write to out[0..cap) the path of the stored file 'sha256_hex' ("<dir>/ab/cd/<hex>", 'dir' as
  * given to filestore_open), checking that it is there.  MC_EINVAL: sha256_hex is not exactly 64
  * lower-case hex digits (so no path tricks can get through); MC_ENOTFOUND: no such file;

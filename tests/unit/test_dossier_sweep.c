@@ -644,6 +644,39 @@ static void test_delete_files(void **state)
 	assert_false(stored(f, shared));
 }
 
+/* The full check of the store: old content no row uses goes, whatever left it there. */
+static void test_orphan_files(void **state)
+{
+	struct fixture *f = *state;
+	struct db *db = f->db;
+	char used[FILESTORE_SHA256_HEX], orphan[FILESTORE_SHA256_HEX], young[FILESTORE_SHA256_HEX];
+	char path[512];
+	int64_t draft = start_draft(db, AN, T0), removed = -1;
+	FILE *stray;
+
+	assert_int_equal(filestore_put(f->files, "used bytes", 10, used), 0);
+	assert_int_equal(filestore_put(f->files, "orphan bytes", 12, orphan), 0);
+	assert_int_equal(filestore_put(f->files, "young bytes", 11, young), 0);
+	age_file(f, used, 2 * DOSSIER_SWEEP_FILE_GRACE_SECONDS);
+	age_file(f, orphan, DOSSIER_SWEEP_FILE_GRACE_SECONDS + 1);
+	add_file(db, draft, used);
+	/* Something else in a fan-out folder is not the store's: it stays. */
+	assert_int_equal(filestore_path(f->files, orphan, path, sizeof path), 0);
+	snprintf(strrchr(path, '/') + 1, 16, "notes.txt");
+	assert_non_null(stray = fopen(path, "w"));
+	fclose(stray);
+
+	assert_int_equal(dossier_sweep_orphan_files(db, f->files, &removed), 0);
+	assert_int_equal(removed, 1);
+	assert_true(stored(f, used));    /* a row uses it */
+	assert_false(stored(f, orphan)); /* nothing does, and it is old */
+	assert_true(stored(f, young));   /* nothing does, but an upload may be about to */
+	assert_int_equal(access(path, F_OK), 0);
+	/* Nothing more to do the second time. */
+	assert_int_equal(dossier_sweep_orphan_files(db, f->files, &removed), 0);
+	assert_int_equal(removed, 0);
+}
+
 /* ---- the lease ---- */
 
 static void test_lease(void **state)
@@ -855,6 +888,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_remind_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_needs_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delete_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_orphan_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_run_once, setup, teardown),
