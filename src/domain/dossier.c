@@ -819,8 +819,7 @@ out:
 
 /* ---- withdrawal ---- */
 
-/* Trim ASCII white space around reason[0..*len): returns the first kept byte. */
-static const char *trim(const char *s, size_t *len)
+const char *dossier_trim(const char *s, size_t *len)
 {
 	while (*len > 0 && strchr(" \t\r\n\f\v", s[0]) != NULL) {
 		s++;
@@ -844,7 +843,7 @@ static int mail_owner(const struct account_env *env, struct db *db, int64_t now_
 int dossier_clean_note(const char *in, size_t max, char **out, enum note_problem *problem)
 {
 	size_t len = in != NULL ? strlen(in) : 0;
-	const char *text = trim(in != NULL ? in : "", &len);
+	const char *text = dossier_trim(in != NULL ? in : "", &len);
 
 	*out = NULL;
 	*problem = u8_check((const uint8_t *)text, len) != NULL ? NOTE_NOT_UTF8

@@ -3,6 +3,7 @@
  * dossier's versions, and what the pages show of them. */
 #include "domain/dossier.h"
 #include "domain/dossier_priv.h"
+#include "domain/fields.h"
 #include "domain/workflow.h"
 #include "domain/audit.h"
 #include "domain/dossier_flow.h"
@@ -418,6 +419,8 @@ int dossier_files_apply(struct db *db, int64_t id, int64_t version, const char *
 	size_t count;
 	int rc, found;
 
+	if (n == 0 && nremove == 0) /* a save of answers alone */
+		return 0;
 	if ((rc = last_frozen(db, id, &frozen)) != 0)
 		return rc;
 	for (size_t i = 0; i < nremove; i++) {
@@ -700,11 +703,10 @@ int dossier_scans_attach(struct db *db, const struct actor *a, int64_t now_ms, i
 	note[0] = '\0';
 	for (size_t i = 0; i < n; i++)
 		if (u[i].rc == 0 && u[i].sha256[0] != '\0') {
-			used += (size_t)snprintf(note + used, used < sizeof note ? sizeof note - used : 0,
-			                         "%s%s", added++ > 0 ? ", " : "Đính kèm giấy tờ bản quét: ",
-			                         u[i].name);
-			if (used >= sizeof note)
-				used = sizeof note - 1;
+			/* Cut at a character boundary when the names do not all fit. */
+			fields_printf(note + used, sizeof note - used, "%s%s",
+			              added++ > 0 ? ", " : "Đính kèm giấy tờ bản quét: ", u[i].name);
+			used += strlen(note + used);
 		}
 	if (added > 0) {
 		struct db_stmt *st;

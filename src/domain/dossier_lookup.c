@@ -23,18 +23,6 @@
 
 /* ---- what was typed ---- */
 
-/* s[0..*len) without the ASCII white space around it: returns the first kept byte. */
-static const char *trim(const char *s, size_t *len)
-{
-	while (*len > 0 && strchr(" \t\r\n\f\v", s[0]) != NULL) {
-		s++;
-		(*len)--;
-	}
-	while (*len > 0 && strchr(" \t\r\n\f\v", s[*len - 1]) != NULL)
-		(*len)--;
-	return s;
-}
-
 /*
  * The receipt number 'typed' as receipts are stored: without the white space around it and with
  * its letters in upper case (they come from agency codes such as "000.00.06.H56"), into
@@ -43,7 +31,7 @@ static const char *trim(const char *s, size_t *len)
 static const char *receipt_canonical(const char *typed, char *out)
 {
 	size_t len = strlen(typed);
-	const char *s = trim(typed, &len);
+	const char *s = dossier_trim(typed, &len);
 
 	if (len == 0)
 		return "Vui lòng nhập số biên nhận (mã hồ sơ) ghi trên giấy tiếp nhận.";
@@ -69,7 +57,7 @@ static const char *receipt_canonical(const char *typed, char *out)
 static const char *procedure_canonical(const char *typed, char *out)
 {
 	size_t len = strlen(typed);
-	const char *s = trim(typed, &len);
+	const char *s = dossier_trim(typed, &len);
 
 	if (len == 0)
 		return "Vui lòng nhập mã thủ tục ghi trên giấy tiếp nhận, ví dụ 1.001193.";

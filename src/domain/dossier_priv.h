@@ -44,6 +44,9 @@ int dossier_add_event_by(struct db *db, int64_t dossier_id, const char *at, int6
                          const char *actor_name, const char *from, const char *to,
                          const char *note);
 
+/* The part of s[0..*len) without the white space around it: its start, its length in *len. */
+const char *dossier_trim(const char *s, size_t *len);
+
 /* A typed note (a reason, a request) without the white space around it, into *out (the
  * caller frees it): 0, or MC_EINVAL with *problem set (not UTF-8, empty, longer than 'max'
  * characters); MC_ENOMEM. */
