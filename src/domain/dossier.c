@@ -1660,7 +1660,10 @@ static int mail_owner(const struct account_env *env, struct db *db, int64_t now_
 	    (rc = rows_put(data, "edit_link", json_string(link))) != 0 ||
 	    (key != NULL && (rc = rows_put(data, key, json_string(value))) != 0))
 		goto out;
-	rc = dossier_queue_mail(env, db, now_ms, to, name, data);
+	/* The outbox refuses an address on file it cannot write to (nothing is queued): the
+	 * citizen's action stands without its mail, as a sweep's does. */
+	if ((rc = dossier_queue_mail(env, db, now_ms, to, name, data)) == MC_EINVAL)
+		rc = 0;
 out:
 	json_decref(data);
 	return rc;

@@ -26,6 +26,7 @@
 #include "lib/token.h"
 #include "lib/tpl.h"
 #include "store/db.h"
+#include "limit.h"
 
 #ifndef MIGRATIONS_DIR
 #define MIGRATIONS_DIR "migrations"
@@ -600,7 +601,7 @@ static void test_withdraw(void **state)
 	struct db *db = *state;
 	struct account_env env = test_env();
 	struct actor an = citizen(AN), binh = citizen(BINH), anonymous;
-	int64_t id = start_ok(db, AN, T0, OFF_OPEN), other = start_ok(db, AN, T0, OFF_BOTH);
+	int64_t id = start_ok(db, AN, T0, OFF_OPEN), other = start_ok(db, AN, T0, OFF_BOTH), mails;
 	const char *why;
 	json_t *v, *tl, *ev;
 	char *long_reason;
@@ -676,10 +677,16 @@ static void test_withdraw(void **state)
 	set_status(db, other, "received");
 	assert_int_equal(dossier_withdraw(&env, db, &an, T0, other, "Nộp nhầm", NULL), MC_ECONFLICT);
 
-	/* Pending may be withdrawn too, with a reason of exactly the limit. */
+	/* Pending may be withdrawn too, with a reason of exactly the limit, even when the outbox
+	 * cannot write to the address on file (no mail then). */
 	set_status(db, other, "pending");
 	long_reason[step * DOSSIER_REASON_MAX] = '\0';
+	assert_int_equal(db_exec_script(db, "UPDATE accounts SET email = 'an@example.vn' || "
+	                                    "char(13, 10) || 'Bcc: x@example.vn' WHERE id = 1"), 0);
+	mails = dbtest_int(db, "SELECT COUNT(*) FROM mail_outbox WHERE ? IS NOT NULL", 1);
 	assert_int_equal(dossier_withdraw(&env, db, &an, T0, other, long_reason, NULL), 0);
+	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM mail_outbox WHERE ? IS NOT NULL", 1),
+	                 mails);
 	v = get_ok(db, AN, other);
 	assert_string_equal(str(v, "status"), "withdrawn");
 	assert_string_equal(str(v, "withdraw_reason"), long_reason);
@@ -1591,6 +1598,44 @@ static struct actor desk_officer(struct db *db, int64_t agency)
 	return a;
 }
 
+/* An upload already refused (on the worker: wrong kind) replaces nothing: the file it would
+ * have replaced still counts against the dossier's limits. */
+static void test_refused_upload_replaces_nothing(void **state)
+{
+	struct db *db = *state;
+	struct actor an = citizen(AN);
+	int64_t id = start_ok(db, AN, T0, OFF_OPEN), doc = death_notice_doc(db), other;
+	struct dossier_upload u[2];
+
+	other = dbtest_int(db, "SELECT pd.id FROM procedure_documents pd JOIN procedures p ON "
+	                       "p.id = pd.procedure_id WHERE p.code = '1.000656' AND pd.id <> ? "
+	                       "ORDER BY pd.id LIMIT 1", doc);
+	assert_int_equal(db_exec_script(db, "UPDATE procedure_documents SET multiple = 1 WHERE id IN"
+	                                    " (SELECT pd.id FROM procedure_documents pd JOIN "
+	                                    "procedures p ON p.id = pd.procedure_id WHERE p.code = "
+	                                    "'1.000656' AND pd.requirement <> 'mandatory')"), 0);
+	assert_int_equal(dbtest_int(db, "SELECT multiple FROM procedure_documents WHERE id = ?",
+	                            other), 1);
+	/* The dossier is full: one death notice and 99 other files. */
+	attach(db, id, doc, 0);
+	for (int i = 1; i < LIMIT_DOSSIER_FILES; i++)
+		attach(db, id, other, 0);
+	memset(u, 0, sizeof u);
+	u[0] = (struct dossier_upload){ .document_id = doc, .filename = "anh.pdf",
+	                                .data = tiny_pdf, .len = sizeof tiny_pdf - 1,
+	                                .rc = MC_EINVAL };
+	u[1] = (struct dossier_upload){ .document_id = other, .filename = "them.pdf",
+	                                .data = tiny_pdf, .len = sizeof tiny_pdf - 1 };
+	assert_int_equal(dossier_uploads_check(db, &an, id, u, 2), 0);
+	assert_int_equal(u[0].rc, MC_EINVAL);
+	assert_int_equal(u[1].rc, MC_EINVAL);
+	assert_non_null(strstr(u[1].message, "không thể đính kèm thêm tệp «them.pdf»"));
+	/* A replacement that is not refused takes the place of the file it replaces. */
+	u[0].rc = 0;
+	assert_int_equal(dossier_uploads_check(db, &an, id, u, 1), 0);
+	assert_int_equal(u[0].rc, 0);
+}
+
 static void test_supplement_and_versions(void **state)
 {
 	struct db *db = *state;
@@ -1729,6 +1774,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expire_sweep, setup_mail, teardown),
 		cmocka_unit_test_setup_teardown(test_expire_sweep_batches, setup_mail, teardown),
 		cmocka_unit_test_setup_teardown(test_uploads, setup_mail, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_upload_replaces_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_supplement_and_versions, setup_mail, teardown),
 	};
 
