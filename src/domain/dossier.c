@@ -167,10 +167,8 @@ static const char *const account_details[] = {
 	"organization_name", "tax_code",
 };
 
-/* Load the acting account: its type into type[] and its non-empty details into *details (a new
- * object).  MC_EFORBIDDEN when the account is missing, not active or a staff account. */
-static int load_account(struct db *db, int64_t account_id, char *type, size_t type_cap,
-                        json_t **details)
+int dossier_load_account(struct db *db, int64_t account_id, char *type, size_t type_cap,
+                         json_t **details)
 {
 	struct db_stmt *st;
 	json_t *o = NULL;
@@ -178,18 +176,11 @@ static int load_account(struct db *db, int64_t account_id, char *type, size_t ty
 	int rc;
 
 	*details = NULL;
-	rc = db_prepare(db,
+	rc = db_row_by_id(db,
 		"SELECT account_type, status, full_name, email, phone, citizen_id, address, "
-		"birth_date, organization_name, tax_code FROM accounts WHERE id = ?", &st);
+		"birth_date, organization_name, tax_code FROM accounts WHERE id = ?", account_id, &st);
 	if (rc != 0)
-		return rc;
-	if ((rc = db_bind_int64(st, 1, account_id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_EFORBIDDEN;
+		return rc == MC_ENOTFOUND ? MC_EFORBIDDEN : rc;
 	db_col_copy(st, 0, type, type_cap);
 	db_col_copy(st, 1, status, sizeof status);
 	if (strcmp(status, "active") != 0 || strcmp(type, "staff") == 0) {
@@ -362,7 +353,7 @@ int dossier_start(struct db *db, const struct actor *a, int64_t now_ms, int64_t 
 	if ((rc = db_begin(db)) != 0)
 		goto out;
 	in_tx = 1;
-	rc = load_account(db, a->account_id, account_type, sizeof account_type, &details);
+	rc = dossier_load_account(db, a->account_id, account_type, sizeof account_type, &details);
 	if (rc == MC_EFORBIDDEN)
 		why = "Tài khoản của bạn chưa được kích hoạt hoặc đã bị khóa.";
 	if (rc != 0)

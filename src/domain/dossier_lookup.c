@@ -349,32 +349,29 @@ out:
 
 /* ---- attaching ---- */
 
+/* Detail 'key' of an account's details; "" when empty (left out of them). */
+static const char *detail(const json_t *details, const char *key)
+{
+	const char *s = json_string_value(json_object_get(details, key));
+
+	return s != NULL ? s : "";
+}
+
 /* The acting account's citizen ID and name; MC_EFORBIDDEN when it is not an active citizen or
  * business account. */
 static int load_holder(struct db *db, int64_t account_id, char cid[CITIZEN_ID_SIZE],
                        char name[ACCOUNT_NAME_SIZE])
 {
-	struct db_stmt *st;
-	char status[STATUS_SIZE], type[16];
+	json_t *details;
+	char type[16];
 	int rc;
 
-	rc = db_prepare(db,
-		"SELECT status, account_type, citizen_id, full_name FROM accounts WHERE id = ?", &st);
-	if (rc != 0)
+	if ((rc = dossier_load_account(db, account_id, type, sizeof type, &details)) != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, account_id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_EFORBIDDEN;
-	db_col_copy(st, 0, status, sizeof status);
-	db_col_copy(st, 1, type, sizeof type);
-	db_col_copy(st, 2, cid, CITIZEN_ID_SIZE);
-	db_col_copy(st, 3, name, ACCOUNT_NAME_SIZE);
-	db_reset(st);
-	return strcmp(status, "active") == 0 && strcmp(type, "staff") != 0 ? 0 : MC_EFORBIDDEN;
+	snprintf(cid, CITIZEN_ID_SIZE, "%s", detail(details, "citizen_id"));
+	snprintf(name, ACCOUNT_NAME_SIZE, "%s", detail(details, "full_name"));
+	json_decref(details);
+	return 0;
 }
 
 int dossier_attach(struct db *db, const struct actor *a, int64_t now_ms, int64_t id)

@@ -32,6 +32,12 @@ int dossier_is_citizen(const struct actor *a);
  * workflow table narrows this per step). */
 int dossier_staff_handles(const struct actor *a);
 
+/* Load the acting account: its type into type[] and its non-empty details (full_name, email,
+ * phone, citizen_id, address, birth_date, organization_name, tax_code) into *details (a new
+ * object).  MC_EFORBIDDEN when the account is missing, not active or a staff account. */
+int dossier_load_account(struct db *db, int64_t account_id, char *type, size_t type_cap,
+                         json_t **details);
+
 /* A label for any status: an unknown one (added by a later workflow) shows as its name. */
 const char *dossier_label(const char *status);
 
