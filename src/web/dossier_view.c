@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "domain/dossier.h"
+#include "domain/filestore.h"
 #include "domain/formschema.h"
 #include "http/form.h"
 #include "http/multipart.h"
@@ -273,13 +274,17 @@ int dossier_view_uploads(struct req *r, struct dossier_upload **out, size_t *cou
 		/* A file input left empty sends a part with no name and no bytes. */
 		if (p->filename[0] == '\0' && p->len == 0)
 			continue;
+		/* The name is sanitised here, on the loop: the worker that stores the bytes quotes it,
+		 * and the part's name lives in the request's pool, gone if the client leaves. */
+		if (filestore_display_name(p->filename, u[*count].name, sizeof u[*count].name) != 0)
+			return MC_ENOMEM;
 		copy = malloc(p->len > 0 ? p->len : 1);
 		if (copy == NULL)
 			return MC_ENOMEM;
 		if (p->len > 0)
 			memcpy(copy, p->data, p->len);
 		u[*count].document_id = doc;
-		u[*count].filename = h2o_strdup(r->pool, p->filename, SIZE_MAX).base;
+		u[*count].filename = NULL;
 		u[*count].data = copy;
 		u[*count].len = p->len;
 		(*count)++;

@@ -44,11 +44,12 @@ json_t *dossier_view_posted_answers(struct req *r, const json_t *schema, size_t 
 struct dossier_upload;
 
 /*
- * The files of a multipart post: every non-empty file part named "doc_<document id>", copied to
- * the heap (a worker's job may outlive the request's memory), into *out (calloc'd; the caller
- * frees each 'data', then dossier_uploads_free and free) with *count.  Other parts are
- * ignored; *out is NULL and *count 0 for a post that is not multipart.  MC_ENOMEM (what was
- * copied stays in *out for the caller to free).
+ * The files of a multipart post: every non-empty file part named "doc_<document id>", its bytes
+ * copied to the heap and its display name (filestore_display_name) into 'name', with 'filename'
+ * NULL: a worker's job may outlive the request's memory, so nothing in *out points into it.
+ * Into *out (calloc'd; the caller frees each 'data', then dossier_uploads_free and free) with
+ * *count.  Other parts are ignored; *out is NULL and *count 0 for a post that is not
+ * multipart.  MC_ENOMEM (what was copied stays in *out for the caller to free).
  */
 int dossier_view_uploads(struct req *r, struct dossier_upload **out, size_t *count);
 

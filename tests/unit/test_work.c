@@ -12,11 +12,15 @@
 
 #include <h2o/version.h>
 
+#include "domain/dossier.h"
+#include "domain/filestore.h"
 #include "http/req.h"
 #include "http/server.h"
 #include "http/work.h"
 #include "lib/err.h"
 #include "limit.h"
+#include "tmpdir.h"
+#include "web/dossier_view.h"
 
 #define WORKERS 4
 #define WAIT_MS 20000 /* give up on a condition after this long (valgrind is slow) */
@@ -621,6 +625,107 @@ static void test_queue_full(void **state)
 	free(reqs);
 }
 
+/* ---- a job built from a request outlives it ---- */
+
+/* The files of a post, stored by a worker as the dossier pages do (dossier_view_uploads, then
+ * dossier_uploads_store on a worker). */
+struct upload_job {
+	struct tally *tally;
+	struct filestore *fs;
+	struct dossier_upload *u;
+	size_t n;
+};
+
+static void upload_fn(void *p)
+{
+	struct upload_job *j = p;
+
+	gate_pass(j->tally->gate);
+	dossier_uploads_store(j->fs, j->u, j->n);
+}
+
+static void upload_done(struct req *r, void *p)
+{
+	(void)r;
+	((struct upload_job *)p)->tally->done_calls++;
+}
+
+static void upload_free(void *p)
+{
+	((struct upload_job *)p)->tally->free_calls++;
+}
+
+/*
+ * The client leaves while a worker stores its files: the request's pool is emptied and reused
+ * before the worker runs, and the worker must still quote the file by the name it was sent
+ * under (it reads nothing of the request's memory; ASan reports the read otherwise).
+ */
+static void test_uploads_outlive_request(void **state)
+{
+	struct env *e = *state;
+	struct tally *t = &e->tally;
+	static const char pdf[] = "%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+	h2o_mem_pool_t *pool = malloc(sizeof(*pool));
+	struct multipart mp;
+	struct multipart_part *parts;
+	struct upload_job job = { .tally = t };
+	struct filestore *fs = NULL;
+	char dir[64], err[256];
+	struct req r;
+	char *junk;
+
+	assert_non_null(pool);
+	assert_int_equal(tmpdir_make(dir, sizeof dir, "work-uploads"), 0);
+	assert_int_equal(filestore_open(dir, &fs, err, sizeof err), 0);
+	h2o_mem_init_pool(pool);
+	req_init(e, &r);
+	r.pool = pool;
+	parts = h2o_mem_alloc_pool(pool, 2 * sizeof(*parts));
+	memset(parts, 0, 2 * sizeof(*parts));
+	parts[0].name = h2o_strdup(pool, H2O_STRLIT("doc_7")).base;
+	parts[0].filename = h2o_strdup(pool, H2O_STRLIT("C:\\Users\\An\\Giấy khai sinh.pdf")).base;
+	parts[0].data = h2o_strdup(pool, pdf, sizeof pdf - 1).base;
+	parts[0].len = sizeof pdf - 1;
+	parts[1].name = "doc_8"; /* an input left empty */
+	parts[1].filename = "";
+	mp.parts = parts;
+	mp.count = 2;
+	r.multipart = &mp;
+
+	assert_int_equal(dossier_view_uploads(&r, &job.u, &job.n), 0);
+	assert_int_equal(job.n, 1);
+	assert_int_equal(job.u[0].document_id, 7);
+	assert_string_equal(job.u[0].name, "Giấy khai sinh.pdf");
+	job.u[0].allowed[0] = "pdf";
+	job.u[0].nallowed = 1;
+	job.fs = fs;
+
+	t->gate = &e->gate;
+	assert_int_equal(work_submit(&r, upload_fn, upload_done, &job, upload_free), 0);
+	assert_int_equal(gate_wait_for(&e->gate, 1), 0);
+	/* The client goes: h2o disposes of the request and its pool's memory is used again. */
+	work_detach(&r);
+	h2o_mem_clear_pool(pool);
+	for (int i = 0; i < 4; i++) { /* small blocks: they come from the pool's recycled chunk */
+		junk = h2o_mem_alloc_pool(pool, 1000);
+		memset(junk, 'X', 1000);
+	}
+	gate_open(&e->gate);
+	assert_int_equal(run_until(e, &t->free_calls, 1), 0);
+	assert_int_equal(t->done_calls, 0);
+
+	assert_int_equal(job.u[0].rc, 0);
+	assert_string_equal(job.u[0].kind, "pdf");
+	assert_string_equal(job.u[0].name, "Giấy khai sinh.pdf");
+	free((void *)job.u[0].data);
+	dossier_uploads_free(job.u, job.n);
+	free(job.u);
+	h2o_mem_clear_pool(pool);
+	free(pool);
+	filestore_close(fs);
+	tmpdir_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +738,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pool_free_finishes_queued, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_submit_while_stopping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_uploads_outlive_request, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
