@@ -360,6 +360,7 @@ struct save_job {
 	json_t *errors;              /* the save's problems, from the save to the page */
 	char wal[PATH_MAX];          /* the file whose sync acknowledges the save (group commit) */
 	int sync_rc;
+	int sync_errno;              /* errno of a failed sync (MC_EIO), taken on its worker */
 };
 
 static void save_job_free(void *p)
@@ -487,6 +488,7 @@ static void sync_work(void *p)
 	struct save_job *j = p;
 
 	j->sync_rc = db_sync_file(j->wal);
+	j->sync_errno = j->sync_rc == MC_EIO ? errno : 0;
 }
 
 static void sync_done(struct req *r, void *p)
@@ -495,7 +497,8 @@ static void sync_done(struct req *r, void *p)
 	int rc = j->sync_rc;
 
 	if (rc != 0)
-		fprintf(stderr, "dossier: cannot sync %s: %s\n", j->wal, strerror(errno));
+		fprintf(stderr, "dossier: cannot sync %s: %s\n", j->wal,
+		        j->sync_errno != 0 ? strerror(j->sync_errno) : mc_strerror(rc));
 	if (rc == 0)
 		rc = finish_render(r, j);
 	if (rc != 0)
