@@ -26,8 +26,6 @@
 #include "web/dossier_view.h"
 #include "web/view.h"
 
-/* An id in a URL or a form: at most 18 decimal digits (view_id_param's rule). */
-#define DOSSIER_ID_DIGITS_MAX 18
 /* Every URL built here fits: "/dossiers/<id>?withdrawn=1", "/dossiers?page=<n>" ... */
 #define DOSSIER_URL_SIZE 192
 /* The name of a form control: the prefix and a field name. */
@@ -38,24 +36,6 @@
 static int64_t now_ms(const struct req *r)
 {
 	return clock_now_ms(&r->app->clock);
-}
-
-/* 's' as a positive id: 1 to DOSSIER_ID_DIGITS_MAX decimal digits, no sign, no leading zero.
- * 0, or MC_ENOTFOUND for anything else (a malformed id names no record). */
-static int parse_id(const char *s, int64_t *out)
-{
-	size_t n = strlen(s);
-	int64_t v = 0;
-
-	if (n == 0 || n > DOSSIER_ID_DIGITS_MAX || s[0] == '0')
-		return MC_ENOTFOUND;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return MC_ENOTFOUND;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
 }
 
 /* "/dossiers/<id><suffix>" into url (DOSSIER_URL_SIZE bytes). */
@@ -87,14 +67,12 @@ static int load_dossier(struct req *r, int64_t *id, json_t **d)
  */
 int page_dossier_new_form(struct req *r)
 {
-	const char *offering = view_query(r, "offering");
+	int64_t id = view_positive_id(view_query(r, "offering"));
 	json_t *data;
-	int64_t id;
 	int rc;
 
-
-	if ((rc = parse_id(offering, &id)) != 0)
-		return rc;
+	if (id <= 0)
+		return MC_ENOTFOUND; /* a malformed id names no record */
 	if ((rc = dossier_offering_summary(r->db, &r->actor, id, &data)) != 0)
 		return rc;
 	json_object_set_new(data, "csrf", json_string(req_csrf_token(r)));
@@ -107,11 +85,11 @@ int page_dossier_new(struct req *r)
 {
 	const char *refusal = NULL;
 	char url[DOSSIER_URL_SIZE];
-	int64_t offering, id;
+	int64_t offering = view_positive_id(view_field(r, "offering")), id;
 	int rc;
 
-	if ((rc = parse_id(view_field(r, "offering"), &offering)) != 0)
-		return rc;
+	if (offering <= 0)
+		return MC_ENOTFOUND;
 	rc = dossier_start(r->db, &r->actor, now_ms(r), offering, &id, &refusal);
 	if (rc == MC_EFORBIDDEN && refusal != NULL) {
 		/* The account cannot use this procedure (a business on a citizen's procedure ...):
@@ -293,9 +271,9 @@ out:
 /* The "step" of the query or the form: 1 to 'count' (1 when absent or out of range). */
 static int step_param(const char *s, int count)
 {
-	int64_t v = 0;
+	int64_t v = view_positive_id(s);
 
-	if (parse_id(s, &v) != 0 || v > count)
+	if (v <= 0 || v > count)
 		return 1;
 	return (int)v;
 }
@@ -397,7 +375,8 @@ static int collect_removals(struct req *r, struct save_job *j)
 	if (j->remove == NULL)
 		return MC_ENOMEM;
 	for (size_t i = 0; i < f->count; i++)
-		if (strcmp(f->fields[i].name, "remove") == 0 && parse_id(f->fields[i].value, &fid) == 0)
+		if (strcmp(f->fields[i].name, "remove") == 0 &&
+		    (fid = view_positive_id(f->fields[i].value)) > 0)
 			j->remove[j->nremove++] = fid;
 	return 0;
 }

@@ -28,14 +28,6 @@
 	"Không tìm thấy hồ sơ với thủ tục, nơi tiếp nhận và số biên nhận đã nhập. Vui lòng kiểm " \
 	"tra lại thông tin ghi trên giấy tiếp nhận."
 
-/* 's' as a positive id, else 0. */
-static int64_t id_of(const char *s)
-{
-	int64_t v = view_positive_id(s);
-
-	return v > 0 ? v : 0;
-}
-
 /*
  * The lookup form with 'status': the desks to choose from (the one of 'agency_id' selected),
  * the procedures of that desk as suggestions, what was typed ('agency', 'procedure', 'receipt'
@@ -116,7 +108,9 @@ int page_lookup(struct req *r)
 
 	if ((rc = req_query(r, &q)) != 0)
 		return MC_EINVAL;
-	agency_id = id_of(view_query(r, "agency"));
+	agency_id = view_positive_id(view_query(r, "agency"));
+	if (agency_id < 0)
+		agency_id = 0; /* no desk chosen */
 	if (form_get(q, "receipt") == NULL)
 		return form_page(r, 200, agency_id, NULL, 0);
 	/* A result page depends on the database, the session and the URL only: a citizen who
@@ -159,7 +153,7 @@ int page_lookup(struct req *r)
 int page_lookup_attach(struct req *r)
 {
 	char url[LOOKUP_URL_SIZE];
-	int64_t id = id_of(view_field(r, "id"));
+	int64_t id = view_positive_id(view_field(r, "id"));
 	int rc;
 
 	if (id <= 0)
