@@ -77,18 +77,11 @@ static void mark_selected(json_t *options, const char *key, const char *value)
 	}
 }
 
-static const char *value_of(const json_t *values, const char *key)
-{
-	const char *s = json_string_value(json_object_get(values, key));
-
-	return s != NULL ? s : "";
-}
-
 /* values["<key>_is"] = { <value>: true }, so a template can mark a fixed option selected. */
 static void flag_value(json_t *values, const char *key)
 {
 	char name[64];
-	const char *v = value_of(values, key);
+	const char *v = view_member(values, key);
 
 	snprintf(name, sizeof(name), "%s_is", key);
 	json_object_set_new(values, name, v[0] != '\0' ? json_pack("{s:b}", v, 1) : json_object());
@@ -268,7 +261,7 @@ static void receipt_values_default(json_t *values, const json_t *stored)
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (json_object_get(values, keys[i]) == NULL)
 			json_object_set_new(values, keys[i],
-			                    json_string(stored != NULL ? value_of(stored, keys[i])
+			                    json_string(stored != NULL ? view_member(stored, keys[i])
 			                                               : defaults[i]));
 }
 
@@ -284,7 +277,7 @@ static json_t *hours_rows(const json_t *values, const struct field_errors *errs)
 		msg = errs != NULL ? field_errors_get(errs, field) : NULL;
 		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:s?}", "field", field, "day",
 		                                      agency_weekday_label(i), "value",
-		                                      value_of(values, field), "error", msg));
+		                                      view_member(values, field), "error", msg));
 	}
 	return rows;
 }
@@ -301,13 +294,14 @@ static int agency_form_data(struct req *r, json_t *data, json_t *values, int64_t
 
 	if (rc != 0)
 		return rc;
-	mark_selected(parents, "id", value_of(values, "parent_id"));
+	mark_selected(parents, "id", view_member(values, "parent_id"));
 	json_object_set_new(data, "parents", parents);
 	json_object_set_new(data, "can_root", json_boolean(scope_is_global(&r->actor)));
 	flag_value(values, "level");
 	json_object_set_new(data, "hours_rows", hours_rows(values, errs));
-	if (agency_receipt_example(value_of(values, "receipt_pattern"), value_of(values, "code"),
-	                           value_of(values, "receipt_start"), now_ms(r), example) == 0)
+	if (agency_receipt_example(view_member(values, "receipt_pattern"),
+	                           view_member(values, "code"), view_member(values, "receipt_start"),
+	                           now_ms(r), example) == 0)
 		json_object_set_new(data, "receipt_example", json_string(example));
 	return 0;
 }
@@ -404,7 +398,7 @@ static int agency_page(struct req *r, int status, int64_t id, json_t *values,
 		int64_t did = (int64_t)json_integer_value(json_object_get(dep, "id"));
 		int mine = dept != NULL && dept->id == did;
 		json_object_set_new(dep, "value",
-		                    json_string(mine ? dept->typed : value_of(dep, "name")));
+		                    json_string(mine ? dept->typed : view_member(dep, "name")));
 		if (mine)
 			json_object_set_new(dep, "error", json_string(dept->message));
 	}
@@ -653,11 +647,11 @@ static int staff_form_data(struct req *r, json_t *data, const json_t *values)
 		json_decref(agencies);
 		return rc;
 	}
-	mark_selected(roles, "name", value_of(values, "role"));
-	mark_selected(agencies, "id", value_of(values, "agency_id"));
+	mark_selected(roles, "name", view_member(values, "role"));
+	mark_selected(agencies, "id", view_member(values, "agency_id"));
 	json_array_foreach(groups, i, g)
 		mark_selected(json_object_get(g, "departments"), "id",
-		              value_of(values, "department_id"));
+		              view_member(values, "department_id"));
 	json_object_set_new(data, "roles", roles);
 	json_object_set_new(data, "agencies", agencies);
 	json_object_set_new(data, "department_groups", groups);
@@ -910,7 +904,7 @@ static int holiday_page(struct req *r, int status, int64_t id, json_t *values,
 	if (values == NULL)
 		values = json_incref(json_object_get(h, "values"));
 	json_object_del(h, "values");
-	json_object_set_new(h, "day_year", json_stringn(value_of(h, "day"), 4));
+	json_object_set_new(h, "day_year", json_stringn(view_member(h, "day"), 4));
 	flag_value(values, "kind");
 	view_form_page(r, status, "admin/holiday", values, errs, admin_data(r, "holidays", h));
 	return 0;
@@ -1017,7 +1011,7 @@ int page_admin_audit(struct req *r)
 		return rc;
 	json_array_foreach(json_object_get(list, "items"), i, item)
 		json_object_set_new(item, "entity_label",
-		                    json_string(entity_label(value_of(item, "entity"))));
+		                    json_string(entity_label(view_member(item, "entity"))));
 	entities = json_array();
 	for (i = 0; i < NENTITIES; i++)
 		json_array_append_new(entities, json_pack("{s:s, s:s, s:b}", "name",
@@ -1154,8 +1148,8 @@ int page_admin_audit_entry(struct req *r)
 	json_object_set_new(e, "changes", change_rows(r, before, after));
 	json_object_set_new(e, "before_text", pretty(before));
 	json_object_set_new(e, "after_text", pretty(after));
-	json_object_set_new(e, "entity_label", json_string(entity_label(value_of(e, "entity"))));
-	entity_link(value_of(e, "entity"),
+	json_object_set_new(e, "entity_label", json_string(entity_label(view_member(e, "entity"))));
+	entity_link(view_member(e, "entity"),
 	            (int64_t)json_integer_value(json_object_get(e, "entity_id")), link, sizeof(link));
 	if (json_is_object(after) && link[0] != '\0')
 		json_object_set_new(e, "entity_url", json_string(link));

@@ -45,24 +45,6 @@ static json_t *admin_page(struct req *r, const char *section)
 	return data;
 }
 
-/* Append 's' percent-encoded for a query string value. */
-static void url_escape(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~') {
-			buf_putc(b, (char)c);
-		} else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
-
 /* Links to the previous and next pages of a list: 'base' ("/admin/procedures?q=...&") plus
  * "page=N".  Adds "prev_url", "next_url" (when they exist) and "paged" (more than one page). */
 static void add_pager(json_t *data, const char *base, int page, json_int_t pages)
@@ -388,7 +370,7 @@ int page_admin_procedures(struct req *r)
 	buf_puts(&base, "/admin/procedures?");
 	if (q[0] != '\0') {
 		buf_puts(&base, "q=");
-		url_escape(&base, q);
+		view_pct_append(&base, q);
 		buf_putc(&base, '&');
 	}
 	add_pager(data, base.data, page, json_integer_value(json_object_get(data, "pages")));
