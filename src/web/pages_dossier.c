@@ -19,7 +19,6 @@
 #include "http/work.h"
 #include "http/req.h"
 #include "http/server.h"
-#include "lib/buf.h"
 #include "lib/clock.h"
 #include "lib/err.h"
 #include "store/db.h"
@@ -28,8 +27,6 @@
 
 /* Every URL built here fits: "/dossiers/<id>?withdrawn=1", "/dossiers?page=<n>" ... */
 #define DOSSIER_URL_SIZE 192
-/* The name of a form control: the prefix and a field name. */
-#define DOSSIER_INPUT_NAME_SIZE (sizeof(FORMSCHEMA_INPUT_PREFIX) + FORMSCHEMA_NAME_MAX)
 
 /* ---- shared pieces ---- */
 
@@ -356,12 +353,6 @@ static void save_job_free(void *p)
 	free(j);
 }
 
-/* The files posted (dossier_view_uploads), for the job. */
-static int collect_uploads(struct req *r, struct save_job *j)
-{
-	return dossier_view_uploads(r, &j->u, &j->n);
-}
-
 /* The files the citizen asked to take out: each "remove" value (the button pressed). */
 static int collect_removals(struct req *r, struct save_job *j)
 {
@@ -604,7 +595,7 @@ static int post_form(struct req *r, enum form_mode mode)
 		rc = MC_ENOMEM;
 		goto out;
 	}
-	if ((rc = collect_uploads(r, j)) != 0 || (rc = collect_removals(r, j)) != 0)
+	if ((rc = dossier_view_uploads(r, &j->u, &j->n)) != 0 || (rc = collect_removals(r, j)) != 0)
 		goto out;
 	if (j->n == 0) {
 		rc = finish_save(r, j);
@@ -977,7 +968,6 @@ int page_dossier_confirm(struct req *r)
 	if ((rc = dossier_confirmation_facts(&r->app->accounts, r->db, id, &facts)) != 0)
 		return rc;
 	json_object_set_new(facts, "id", json_integer(id));
-	json_object_set_new(facts, "owner_here", json_boolean(r->actor.role == ROLE_CITIZEN));
 	respond_page(r, 200, "dossier/confirmed", facts);
 	return 0;
 }
