@@ -163,8 +163,7 @@ int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*
 int work_submit_io(struct req *r, work_fn fn, work_done_fn done, void *arg,
                    void (*arg_free)(void *))
 {
-	return submit(r->app->io_workers != NULL ? r->app->io_workers : r->app->workers, r, fn, done,
-	              arg, arg_free);
+	return submit(r->app->io_workers, r, fn, done, arg, arg_free);
 }
 
 void work_detach(struct req *r)

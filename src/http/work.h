@@ -35,8 +35,8 @@ void work_pool_free(struct work_pool *wp);
  */
 int work_submit(struct req *r, work_fn fn, work_done_fn done, void *arg, void (*arg_free)(void *));
 
-/* As work_submit, on the pool for disk-bound jobs (app->io_workers; the CPU pool when there is
- * none). */
+/* As work_submit, on the pool for disk-bound jobs (app->io_workers, which app_serve always
+ * starts). */
 int work_submit_io(struct req *r, work_fn fn, work_done_fn done, void *arg,
                    void (*arg_free)(void *));
 
