@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain/catalog.h"
 #include "domain/dossier.h"
 #include "domain/field_errors.h"
 #include "domain/formschema.h"
@@ -21,6 +22,7 @@
 #include "http/server.h"
 #include "lib/clock.h"
 #include "lib/err.h"
+#include "limit.h"
 #include "store/db.h"
 #include "web/dossier_view.h"
 #include "web/view.h"
@@ -198,7 +200,7 @@ static int form_page(struct req *r, int status, const json_t *d, enum form_mode 
 	json_t *view = NULL, *data = NULL, *summary = NULL, *sections, *kept, *field;
 	const json_t *schema = json_object_get(d, "form");
 	int nsections, count = step_count(d, &nsections), docs_shown, rc = 0;
-	char today[16];
+	char today[16], files_limit[48];
 	size_t i;
 
 	clock_local_date(now_ms(r), today, sizeof today);
@@ -236,8 +238,11 @@ static int form_page(struct req *r, int status, const json_t *d, enum form_mode 
 			        != 0)
 				rc = MC_ENOMEM;
 	}
-	if (docs_shown)
+	if (docs_shown) {
 		view_put(data, "documents", documents_view(d, errors, summary, &rc), &rc);
+		catalog_format_size((int64_t)LIMIT_DOSSIER_FILES_BYTES, files_limit, sizeof files_limit);
+		view_put(data, "files_limit_text", json_string(files_limit), &rc);
+	}
 	view_put(data, "dossier", json_incref((json_t *)d), &rc);
 	view_put(data, "form", view, &rc);
 	view = NULL;
