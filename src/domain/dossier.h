@@ -248,8 +248,9 @@ int dossier_versions(struct db *db, const struct actor *a, int64_t id, json_t **
 #define DOSSIER_KINDS_MAX 10  /* file kinds a document may allow (filestore_type_of's names) */
 
 /*
- * One file sent for one of the procedure's documents.  The caller fills the first four members;
- * dossier_uploads_check and dossier_uploads_store fill the rest.  A refused upload has rc != 0
+ * One file sent for one of the procedure's documents.  The caller fills the first four members,
+ * and may fill 'name' (then used as is, and 'filename' is never read: a caller whose job may
+ * outlive the sent name does so); dossier_uploads_check and dossier_uploads_store fill the rest.  A refused upload has rc != 0
  * and 'message', a Vietnamese sentence naming the file (heap; dossier_uploads_free).
  */
 struct dossier_upload {
@@ -264,7 +265,8 @@ struct dossier_upload {
 	/* set by dossier_uploads_store */
 	const char *kind;             /* the kind found from the content (static) */
 	char sha256[FILESTORE_SHA256_HEX];
-	char name[FILESTORE_DISPLAY_NAME_CAP]; /* display name (filestore_display_name) */
+	char name[FILESTORE_DISPLAY_NAME_CAP]; /* display name (filestore_display_name); or the
+	                                        * caller's */
 	/* either */
 	int rc;                       /* 0; MC_ETOOBIG: over a size limit; MC_EINVAL: refused;
 	                               * MC_EIO / MC_ENOMEM: could not be stored */
