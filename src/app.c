@@ -102,6 +102,34 @@ static void wake_mail(void *sender)
 	mail_sender_wake(sender);
 }
 
+int app_mail_env(const struct cfg *c, struct db *db, const struct clock *clock,
+                        struct account_env *env, struct tpl_set **templates, json_t **site)
+{
+	char path[PATH_MAX + 32], err[512] = "";
+	int rc;
+
+	*templates = NULL;
+	if ((rc = site_load(db, site)) != 0) {
+		fprintf(stderr, "motcua: cannot read the site settings: %s\n", mc_strerror(rc));
+		return 1;
+	}
+	*templates = tpl_set_new();
+	snprintf(path, sizeof(path), "%s/templates", c->share);
+	if (*templates == NULL || tpl_set_load_dir(*templates, path, err, sizeof(err)) != 0) {
+		fprintf(stderr, "motcua: cannot load the templates: %s\n", err);
+		return 1;
+	}
+	memset(env, 0, sizeof(*env));
+	env->clock = clock;
+	env->templates = *templates;
+	env->base_url = c->base_url;
+	env->portal_name = json_string_value(json_object_get(*site, "portal_name"));
+	if (env->portal_name == NULL)
+		env->portal_name = "";
+	env->mail_domain = strchr(c->mail_from, '@') + 1;
+	return 0;
+}
+
 int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 {
 	struct app app;
@@ -129,18 +157,11 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 	app.nroutes = nroutes;
 	if (app_open_database(c, &db) != 0)
 		goto out;
-	rc = site_load(db, &app.site);
+	app.clock = clock_offset((int64_t)c->clock_offset * 1000);
+	rc = app_mail_env(c, db, &app.clock, &app.accounts, &app.templates, &app.site);
 	db_close(db);
-	if (rc != 0) {
-		fprintf(stderr, "motcua: cannot read the site settings: %s\n", mc_strerror(rc));
+	if (rc != 0)
 		goto out;
-	}
-	app.templates = tpl_set_new();
-	snprintf(path, sizeof(path), "%s/templates", c->share);
-	if (app.templates == NULL || tpl_set_load_dir(app.templates, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "motcua: cannot load the templates: %s\n", err);
-		goto out;
-	}
 	snprintf(path, sizeof(path), "%s/static", c->share);
 	snprintf(vendor, sizeof(vendor), "%s", c->vendor);
 	if (static_load(&app.statics, path, vendor, err, sizeof(err)) != 0) {
@@ -164,7 +185,6 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 		fprintf(stderr, "motcua: not enough memory for password hashing\n");
 		goto out;
 	}
-	app.clock = clock_offset((int64_t)c->clock_offset * 1000);
 	app.secure_cookies = strncmp(c->base_url, "https://", 8) == 0;
 	mail_cfg.database = c->database;
 	mail_cfg.smtp_url = c->smtp;
@@ -177,16 +197,9 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 		fprintf(stderr, "motcua: cannot start the mail sender\n");
 		goto out;
 	}
-	app.accounts.clock = &app.clock;
-	app.accounts.templates = app.templates;
 	app.accounts.passwords = passwords;
-	app.accounts.base_url = c->base_url;
-	app.accounts.portal_name = json_string_value(json_object_get(app.site, "portal_name"));
-	app.accounts.mail_domain = strchr(c->mail_from, '@') + 1;
 	app.accounts.mail_queued = wake_mail;
 	app.accounts.mail_ctx = app.mail;
-	if (app.accounts.portal_name == NULL)
-		app.accounts.portal_name = "";
 
 	snprintf(path, sizeof(path), "%s/files", c->data);
 	if (filestore_open(path, &app.files, err, sizeof(err)) != 0) {

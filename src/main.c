@@ -104,40 +104,6 @@ static int cmd_mail_failed(const struct cfg *c)
 	return 0;
 }
 
-/*
- * What the domain needs to write mail outside the server (the sweeps, the demo): the site's
- * portal name in *site, the mail templates in *templates (both the caller's to free), the
- * links' base URL and the mail domain, in *env with 'clock'.  0, or 1 with the reason on
- * stderr.
- */
-static int cli_mail_env(const struct cfg *c, struct db *db, const struct clock *clock,
-                        struct account_env *env, struct tpl_set **templates, json_t **site)
-{
-	char path[PATH_MAX + 32], err[512] = "";
-	int rc;
-
-	*templates = NULL;
-	if ((rc = site_load(db, site)) != 0) {
-		fprintf(stderr, "motcua: cannot read the site settings: %s\n", mc_strerror(rc));
-		return 1;
-	}
-	*templates = tpl_set_new();
-	snprintf(path, sizeof(path), "%s/templates", c->share);
-	if (*templates == NULL || tpl_set_load_dir(*templates, path, err, sizeof(err)) != 0) {
-		fprintf(stderr, "motcua: cannot load the templates: %s\n", err);
-		return 1;
-	}
-	memset(env, 0, sizeof(*env));
-	env->clock = clock;
-	env->templates = *templates;
-	env->base_url = c->base_url;
-	env->portal_name = json_string_value(json_object_get(*site, "portal_name"));
-	if (env->portal_name == NULL)
-		env->portal_name = "";
-	env->mail_domain = strchr(c->mail_from, '@') + 1;
-	return 0;
-}
-
 /* How long `motcua sweep` waits for a sweep of another process (a server's timer) to end. */
 #define SWEEP_CLI_WAIT_MS 30000
 #define SWEEP_CLI_PAUSE_MS 250
@@ -166,7 +132,7 @@ static int cmd_sweep(const struct cfg *c)
 	}
 	if (app_open_database(c, &db) != 0)
 		return 1;
-	if (cli_mail_env(c, db, &clock, &env, &templates, &site) != 0)
+	if (app_mail_env(c, db, &clock, &env, &templates, &site) != 0)
 		goto out;
 	snprintf(path, sizeof(path), "%s/files", c->data);
 	if (filestore_open(path, &files, err, sizeof(err)) != 0) {
@@ -228,7 +194,7 @@ static int cmd_demo(const struct cfg *c, int dossiers)
 	if (rc == 0)
 		rc = demo_load_catalog(&env, db, c->share, stderr);
 	if (rc == 0 && dossiers > 0) {
-		if (cli_mail_env(c, db, &clock, &env, &templates, &site) != 0)
+		if (app_mail_env(c, db, &clock, &env, &templates, &site) != 0)
 			rc = MC_EIO;
 		else
 			rc = demo_dossiers(&env, db, dossiers, clock_now_ms(&clock), stderr);
