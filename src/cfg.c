@@ -17,9 +17,20 @@
 #define MOTCUA_SHARE_DIR "."
 #endif
 
-enum cfg_type { CFG_LISTEN, CFG_PATH, CFG_DATABASE, CFG_URL, CFG_THREADS, CFG_SECRET, CFG_SMTP,
-	        CFG_EMAIL, CFG_OFFSET, CFG_LOOKUP_LIMIT,
-	        CFG_INTERVAL };
+enum cfg_type { CFG_LISTEN, CFG_PATH, CFG_DATABASE, CFG_URL, CFG_UNSIGNED, CFG_SECRET, CFG_SMTP,
+	        CFG_EMAIL, CFG_OFFSET };
+
+/* A whole number's range, and the words around it in the error ("must be a whole
+ * number<unit> from <min> to <max><note>"). */
+struct cfg_range {
+	unsigned min, max;
+	const char *unit, *note;
+};
+
+static const struct cfg_range threads_range = { 1, LIMIT_THREADS, "", "" };
+static const struct cfg_range lookup_range = { 0, LOOKUP_LIMIT_MAX, "", " (0: no limit)" };
+static const struct cfg_range interval_range = { 0, SWEEPER_INTERVAL_MAX, " of seconds",
+                                                 " (0: no timer)" };
 
 struct cfg_entry {
 	const char *flag;
@@ -29,42 +40,44 @@ struct cfg_entry {
 	size_t size;
 	const char *default_text; /* for --help */
 	const char *help;
+	const struct cfg_range *range; /* CFG_UNSIGNED */
 };
 
 #define FIELD(f) offsetof(struct cfg, f), sizeof(((struct cfg *)0)->f)
 
 static const struct cfg_entry entries[] = {
 	{ "listen", "MOTCUA_LISTEN", CFG_LISTEN, FIELD(listen), "127.0.0.1:8080",
-	  "address and port to serve HTTP on" },
+	  "address and port to serve HTTP on", NULL },
 	{ "data", "MOTCUA_DATA", CFG_PATH, FIELD(data), "./var",
-	  "data folder: database, uploaded files, mail, documents" },
+	  "data folder: database, uploaded files, mail, documents", NULL },
 	{ "database", "MOTCUA_DATABASE", CFG_DATABASE, FIELD(database), "sqlite:<data>/motcua.db",
-	  "database URL" },
+	  "database URL", NULL },
 	{ "base-url", "MOTCUA_BASE_URL", CFG_URL, FIELD(base_url), "http://<listen>",
-	  "public address of the portal, used in links sent by email" },
-	{ "threads", "MOTCUA_THREADS", CFG_THREADS, offsetof(struct cfg, threads), sizeof(unsigned),
-	  "number of cores", "event-loop threads (and worker threads)" },
+	  "public address of the portal, used in links sent by email", NULL },
+	{ "threads", "MOTCUA_THREADS", CFG_UNSIGNED, offsetof(struct cfg, threads), sizeof(unsigned),
+	  "number of cores", "event-loop threads (and worker threads)", &threads_range },
 	{ "share", "MOTCUA_SHARE", CFG_PATH, FIELD(share), MOTCUA_SHARE_DIR,
-	  "folder with templates/, static/ and migrations/" },
+	  "folder with templates/, static/ and migrations/", NULL },
 	{ "vendor", "MOTCUA_VENDOR", CFG_PATH, FIELD(vendor), "/usr/share/javascript",
-	  "folder with Debian's bootstrap5/ and chart.js/" },
+	  "folder with Debian's bootstrap5/ and chart.js/", NULL },
 	{ "password", "MOTCUA_DEMO_PASSWORD", CFG_SECRET, FIELD(password), "(random)",
-	  "demo: one password for every demo account" },
+	  "demo: one password for every demo account", NULL },
 	{ "smtp", "MOTCUA_SMTP_URL", CFG_SMTP, FIELD(smtp), "(none: mail goes to <data>/mail/new/)",
-	  "SMTP server, smtp://user:password@host:port or smtps://..." },
+	  "SMTP server, smtp://user:password@host:port or smtps://...", NULL },
 	{ "mail-from", "MOTCUA_MAIL_FROM", CFG_EMAIL, FIELD(mail_from),
 	  "no-reply@<base-url host>, or no-reply@localhost when that host is an IP address",
-	  "sender address of the portal's mail" },
+	  "sender address of the portal's mail", NULL },
 	{ "clock-offset", "MOTCUA_CLOCK_OFFSET", CFG_OFFSET, offsetof(struct cfg, clock_offset),
-	  sizeof(long), "0", "seconds added to the clock (rehearsing expiry; tests)" },
-	{ "lookup-limit", "MOTCUA_LOOKUP_LIMIT", CFG_LOOKUP_LIMIT,
+	  sizeof(long), "0", "seconds added to the clock (rehearsing expiry; tests)", NULL },
+	{ "lookup-limit", "MOTCUA_LOOKUP_LIMIT", CFG_UNSIGNED,
 	  offsetof(struct cfg, lookup_limit), sizeof(unsigned), "60",
 	  "dossier lookups finding nothing, per account and hour, before its lookups wait an hour "
-	  "(0: no limit)" },
-	{ "sweep-interval", "MOTCUA_SWEEP_INTERVAL", CFG_INTERVAL,
+	  "(0: no limit)", &lookup_range },
+	{ "sweep-interval", "MOTCUA_SWEEP_INTERVAL", CFG_UNSIGNED,
 	  offsetof(struct cfg, sweep_interval), sizeof(unsigned), "60",
 	  "seconds between serve's background sweeps (expiring unconfirmed dossiers, reminding "
-	  "and deleting old drafts; 0: none, run 'motcua sweep' instead)" },
+	  "and deleting old drafts, flagging overdue dossiers; 0: none, run 'motcua sweep' "
+	  "instead)", &interval_range },
 };
 
 #define NENTRIES (sizeof(entries) / sizeof(entries[0]))
@@ -128,15 +141,16 @@ static int set_one(struct cfg *c, const struct cfg_entry *e, const char *v, FILE
 	if (has_ctl(v))
 		return bad(err, e, "control characters are not allowed");
 	switch (e->type) {
-	case CFG_THREADS: {
+	case CFG_UNSIGNED: {
 		char *end;
-		long n;
+		unsigned long n;
 		errno = 0;
-		n = strtol(v, &end, 10);
-		if (!isdigit((unsigned char)v[0]) || errno != 0 || *end != '\0' || n < 1 ||
-		    n > (long)LIMIT_THREADS) {
-			fprintf(err, "motcua: bad value for --%s (%s): must be a whole number from 1 to %u\n",
-			        e->flag, e->env, LIMIT_THREADS);
+		n = strtoul(v, &end, 10);
+		if (!isdigit((unsigned char)v[0]) || errno != 0 || *end != '\0' || n < e->range->min ||
+		    n > e->range->max) {
+			fprintf(err, "motcua: bad value for --%s (%s): must be a whole number%s from %u "
+			        "to %u%s\n", e->flag, e->env, e->range->unit, e->range->min,
+			        e->range->max, e->range->note);
 			return MC_EINVAL;
 		}
 		*(unsigned *)(void *)dst = (unsigned)n;
@@ -179,33 +193,6 @@ static int set_one(struct cfg *c, const struct cfg_entry *e, const char *v, FILE
 		if (errno != 0 || end == v || *end != '\0' || n < -3153600000L || n > 3153600000L)
 			return bad(err, e, "must be a whole number of seconds");
 		*(long *)(void *)dst = n;
-		return 0;
-	}
-	case CFG_LOOKUP_LIMIT: {
-		char *end;
-		unsigned long n;
-		errno = 0;
-		n = strtoul(v, &end, 10);
-		if (!isdigit((unsigned char)v[0]) || errno != 0 || *end != '\0' || n > LOOKUP_LIMIT_MAX) {
-			fprintf(err, "motcua: bad value for --%s (%s): must be a whole number from 0 to "
-			        "%u (0: no limit)\n", e->flag, e->env, LOOKUP_LIMIT_MAX);
-			return MC_EINVAL;
-		}
-		*(unsigned *)(void *)dst = (unsigned)n;
-		return 0;
-	}
-	case CFG_INTERVAL: {
-		char *end;
-		unsigned long n;
-		errno = 0;
-		n = strtoul(v, &end, 10);
-		if (!isdigit((unsigned char)v[0]) || errno != 0 || *end != '\0' ||
-		    n > SWEEPER_INTERVAL_MAX) {
-			fprintf(err, "motcua: bad value for --%s (%s): must be a whole number of seconds "
-			        "from 0 to %u (0: no timer)\n", e->flag, e->env, SWEEPER_INTERVAL_MAX);
-			return MC_EINVAL;
-		}
-		*(unsigned *)(void *)dst = (unsigned)n;
 		return 0;
 	}
 	case CFG_LISTEN:
@@ -317,7 +304,12 @@ int cfg_load(struct cfg *c, int argc, char **argv, const char **words, size_t ma
 
 		if (v == NULL) {
 			switch (e->type) {
-			case CFG_THREADS:
+			case CFG_UNSIGNED:
+				/* A default that is no number (the number of cores) is set above. */
+				if (!isdigit((unsigned char)e->default_text[0]))
+					continue;
+				v = e->default_text;
+				break;
 			case CFG_SECRET:
 			case CFG_SMTP:
 			case CFG_OFFSET:
