@@ -497,6 +497,36 @@ static void test_threads(void **state)
 	assert_int_equal(l->c.threads, LIMIT_THREADS);
 }
 
+/* The other whole numbers: their defaults, their ranges, and errors that say the range. */
+static void test_whole_numbers(void **state)
+{
+	struct load *l = *state;
+	static const struct {
+		const char *flag, *max, *over, *words;
+	} cases[] = {
+		{ "--lookup-limit", "1000000", "1000001", "from 0 to 1000000 (0: no limit)" },
+		{ "--sweep-interval", "86400", "86401", "of seconds from 0 to 86400 (0: no timer)" },
+	};
+
+	load(l, NULL);
+	expect_ok(l);
+	assert_int_equal(l->c.lookup_limit, 60);
+	assert_int_equal(l->c.sweep_interval, 60);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bad_flag(l, cases[i].flag, cases[i].over);
+		assert_non_null(strstr(l->err, cases[i].words));
+		bad_flag(l, cases[i].flag, "-1");
+		bad_flag(l, cases[i].flag, "7s");
+		load(l, ARGS(cases[i].flag, "0"));
+		expect_ok(l);
+		load(l, ARGS(cases[i].flag, cases[i].max));
+		expect_ok(l);
+	}
+	assert_int_equal(l->c.sweep_interval, 86400);
+	bad_flag(l, "--threads", "0");
+	assert_non_null(strstr(l->err, "must be a whole number from 1 to "));
+}
+
 static void test_base_url_bad(void **state)
 {
 	struct load *l = *state;
@@ -662,6 +692,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_listen_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_port_digits_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_listen_too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_whole_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_url_bad, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_base_url_empty_host, setup, teardown),
