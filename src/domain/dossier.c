@@ -1432,13 +1432,8 @@ static int submitted_at(struct db *db, int64_t id, int64_t *ms)
 	const char *s;
 	int rc;
 
-	rc = db_prepare(db, "SELECT submitted_at FROM dossiers WHERE id = ?", &st);
-	if (rc != 0)
+	if ((rc = db_row_by_id(db, "SELECT submitted_at FROM dossiers WHERE id = ?", id, &st)) != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, id)) != 0)
-		return rc;
-	if ((rc = db_step(st)) != DB_ROW)
-		return rc < 0 ? rc : MC_ENOTFOUND;
 	s = db_col_text(st, 0, NULL);
 	rc = s != NULL && clock_parse_iso8601(s, ms) == 0 ? 0 : MC_EDB;
 	db_reset(st);

@@ -216,18 +216,12 @@ out:
 static int holiday_load(struct db *db, int64_t id, json_t **out)
 {
 	struct db_stmt *st;
-	int rc = db_prepare(db, "SELECT id, day, kind, name FROM holidays WHERE id = ?", &st);
+	int rc;
 
 	*out = NULL;
-	if (rc != 0)
+	if ((rc = db_row_by_id(db, "SELECT id, day, kind, name FROM holidays WHERE id = ?", id,
+	                       &st)) != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, id)) != 0)
-		return rc;
-	rc = db_step(st);
-	if (rc < 0)
-		return rc;
-	if (rc == DB_DONE)
-		return MC_ENOTFOUND;
 	*out = holiday_json(db_col_int64(st, 0), db_col_text(st, 1, NULL), db_col_text(st, 2, NULL),
 	                    db_col_text(st, 3, NULL));
 	db_reset(st);
