@@ -104,8 +104,9 @@ struct holiday_default {
 int holiday_defaults(int year, struct holiday_default out[HOLIDAY_DEFAULTS_MAX]);
 
 /*
- * Fill year 'year' with its defaults the first time anyone needs it stored (the holiday pages
- * and start-up call this), inside the caller's transaction: days already listed are kept as
+ * Fill year 'year' with its defaults the first time anyone needs it stored (the holiday pages,
+ * through holiday_open_year; until then the working-day arithmetic counts the computed
+ * defaults of a year not filled), inside the caller's transaction: days already listed are kept as
  * they are, the year is marked filled (holiday_years) so that a default an administrator
  * deleted never comes back, and one audit record names what was added.  A year already filled
  * is left alone.  *added (may be NULL) receives how many days were added.  MC_EINVAL: a year
