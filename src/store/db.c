@@ -173,20 +173,25 @@ int db_defer_sync(struct db *db, int on, char *target, size_t cap)
 	return db->ops->defer_sync(db, on, target, cap);
 }
 
-/* The group of db_sync_file: one sync runs at a time; 'requested' counts callers, 'done' the
- * callers a finished sync covers. */
+/* The group of db_sync_file: the callers syncing 'path' now (one of them syncing, the others
+ * waiting).  'members' counts them; 'requested' counts every caller that joined, 'done' the
+ * callers a finished sync covers.  The path is the group's while it has members. */
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	uint64_t requested, done;
-	int running;
+	int running, members;
 	char path[PATH_MAX];
-} group = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, "" };
+	int (*inject)(const char *path);
+} group = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, "", NULL };
 
-static int sync_now(const char *path)
+static int sync_now(const char *path, int (*inject)(const char *path))
 {
-	int fd = open(path, O_RDWR | O_CLOEXEC), rc = 0;
+	int fd, rc = 0;
 
+	if (inject != NULL)
+		return inject(path);
+	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return MC_EIO;
 	if (fdatasync(fd) != 0)
@@ -195,20 +200,31 @@ static int sync_now(const char *path)
 	return rc;
 }
 
+void db_sync_file_inject(int (*fn)(const char *path))
+{
+	pthread_mutex_lock(&group.lock);
+	group.inject = fn;
+	pthread_mutex_unlock(&group.lock);
+}
+
 int db_sync_file(const char *path)
 {
+	int (*inject)(const char *path);
 	uint64_t mine;
 	int rc = 0;
 
 	if (path == NULL || path[0] == '\0' || strlen(path) >= sizeof group.path)
 		return MC_EINVAL;
 	pthread_mutex_lock(&group.lock);
-	/* Another file while a sync runs (two databases in one process): sync it alone. */
-	if (group.running && strcmp(group.path, path) != 0) {
+	inject = group.inject;
+	/* Another file while the group syncs or waits for one (two databases in one process): the
+	 * group's syncs do not cover this file, so sync it alone. */
+	if (group.members > 0 && strcmp(group.path, path) != 0) {
 		pthread_mutex_unlock(&group.lock);
-		return sync_now(path);
+		return sync_now(path, inject);
 	}
 	snprintf(group.path, sizeof group.path, "%s", path);
+	group.members++;
 	mine = ++group.requested;
 	while (group.done < mine) {
 		uint64_t covers;
@@ -217,11 +233,12 @@ int db_sync_file(const char *path)
 			pthread_cond_wait(&group.cond, &group.lock);
 			continue;
 		}
-		/* This sync begins after every caller counted so far wrote: it covers them all. */
+		/* This sync begins after every caller counted so far wrote: it covers them all (all
+		 * of the group, of this file; earlier callers of another file have left). */
 		covers = group.requested;
 		group.running = 1;
 		pthread_mutex_unlock(&group.lock);
-		rc = sync_now(path);
+		rc = sync_now(path, inject);
 		pthread_mutex_lock(&group.lock);
 		group.running = 0;
 		/* A failed sync covers nobody: each caller then tries its own. */
@@ -231,6 +248,7 @@ int db_sync_file(const char *path)
 		if (rc != 0)
 			break;
 	}
+	group.members--;
 	pthread_mutex_unlock(&group.lock);
 	return rc;
 }

@@ -81,6 +81,13 @@ int db_defer_sync(struct db *db, int on, char *target, size_t cap);
 int db_sync_file(const char *path);
 
 /*
+ * For tests (counting syncs, injecting a failure or a delay): db_sync_file calls fn(path) in
+ * place of opening and syncing the file, and returns what it returns; NULL restores the real
+ * sync.  Set it while no db_sync_file runs.
+ */
+void db_sync_file_inject(int (*fn)(const char *path));
+
+/*
  * Prepare the one-parameter query 'sql', bind 'id' to its '?' and step to its first row: 0 with
  * *out on that row (read it with db_col_*, then db_reset it); MC_ENOTFOUND: no row; the errors
  * of db_prepare and db_step.  The common "load the record with this id".

@@ -5,6 +5,7 @@
 
 #include <ftw.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -929,20 +931,80 @@ static void test_migrate_real_upgrade(void **state)
 	db_close(db);
 }
 
-/* Group commit: deferred syncs on a connection, and one shared sync for many threads. */
+/* Group commit: deferred syncs on a connection, and shared syncs for many threads. */
+
+/* The injected sync (db_sync_file_inject) of the files "a" and "b": it counts the syncs and
+ * stamps each with a tick of one clock shared with the callers; 'synced[f]' is the tick at
+ * which the latest finished sync of file f began. */
+static atomic_uint_fast64_t ticks, syncs;
+static atomic_uint_fast64_t synced[2];
+
+static int counted_sync(const char *path)
+{
+	uint_fast64_t began = atomic_fetch_add(&ticks, 1) + 1, seen;
+	atomic_uint_fast64_t *last = &synced[path[0] == 'b'];
+	struct timespec pause = { 0, 200 * 1000 }; /* a disk's pace, so that callers overlap */
+
+	atomic_fetch_add(&syncs, 1);
+	nanosleep(&pause, NULL);
+	seen = atomic_load(last);
+	while (seen < began && !atomic_compare_exchange_weak(last, &seen, began))
+		;
+	return 0;
+}
+
+/* 'arg' is the file: each call must return after a sync of that file that began after it. */
 static void *sync_thread(void *arg)
 {
-	for (int i = 0; i < 50; i++)
-		if (db_sync_file(arg) != 0)
+	const char *path = arg;
+
+	for (int i = 0; i < 100; i++) {
+		uint_fast64_t called = atomic_fetch_add(&ticks, 1) + 1;
+
+		if (db_sync_file(path) != 0 || atomic_load(&synced[path[0] == 'b']) < called)
 			return (void *)1;
+	}
 	return NULL;
+}
+
+/* 'paths' names the file of each of the 8 threads; the number of syncs they caused. */
+static uint64_t run_sync_threads(const char *const paths[8])
+{
+	pthread_t threads[8];
+
+	atomic_store(&syncs, 0);
+	for (size_t i = 0; i < 8; i++)
+		assert_int_equal(pthread_create(&threads[i], NULL, sync_thread, (void *)paths[i]), 0);
+	for (size_t i = 0; i < 8; i++) {
+		void *res = (void *)1;
+
+		assert_int_equal(pthread_join(threads[i], &res), 0);
+		assert_null(res);
+	}
+	return atomic_load(&syncs);
+}
+
+static void test_sync_group(void **state)
+{
+	static const char *const one[8] = { "a", "a", "a", "a", "a", "a", "a", "a" };
+	static const char *const two[8] = { "a", "b", "a", "b", "a", "b", "a", "b" };
+	uint64_t n;
+
+	(void)state;
+	db_sync_file_inject(counted_sync);
+	/* 800 callers of one file: each sync covers the callers that came together. */
+	n = run_sync_threads(one);
+	assert_true(n >= 1 && n <= 800 / 2);
+	/* Two files: a caller is never covered by a sync of the other file. */
+	for (int round = 0; round < 20; round++)
+		run_sync_threads(two);
+	db_sync_file_inject(NULL);
 }
 
 static void test_defer_sync(void **state)
 {
 	struct fixture *fx = *state;
 	char target[600], path[512];
-	pthread_t threads[8];
 	struct db *db = open_file(fx, "group.db"), *mem = open_memory();
 
 	exec(db, "CREATE TABLE t (x INTEGER)");
@@ -961,14 +1023,6 @@ static void test_defer_sync(void **state)
 	path_in(fx, "group.db-wal", path, sizeof path);
 	assert_string_equal(target, path);
 	assert_int_equal(db_sync_file(target), 0);
-	for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++)
-		assert_int_equal(pthread_create(&threads[i], NULL, sync_thread, target), 0);
-	for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
-		void *res = (void *)1;
-
-		assert_int_equal(pthread_join(threads[i], &res), 0);
-		assert_null(res);
-	}
 	assert_int_equal(db_sync_file("/nonexistent/motcua.db-wal"), MC_EIO);
 	assert_int_equal(db_sync_file(""), MC_EINVAL);
 	/* In memory there is nothing to sync. */
@@ -985,6 +1039,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_file_pragmas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defer_sync, setup, teardown),
+		cmocka_unit_test(test_sync_group),
 		cmocka_unit_test_setup_teardown(test_open_bad_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_unwritable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_types, setup, teardown),
