@@ -501,7 +501,8 @@ static int64_t sqlite_changes(struct db *db)
  * memory barrier between, must agree (a writer writes the second, then the first).  That costs
  * no system call, where starting a read transaction (PRAGMA data_version) takes POSIX locks
  * that the event-loop threads contend for.  Until the connection has mapped the index (before
- * its first read) the pragma answers instead, with the connection's own change count.
+ * its first read), or when its VFS cannot map it (no xShmMap, even at iVersion 2), the pragma
+ * answers instead, with the connection's own change count.
  */
 #define WAL_HDR_SIZE 48
 
@@ -522,6 +523,7 @@ static int sqlite_generation(struct db *db, unsigned char gen[DB_GEN_SIZE])
 		if (sqlite3_file_control(c->handle, "main", SQLITE_FCNTL_FILE_POINTER, &f) ==
 		            SQLITE_OK &&
 		    f != NULL && f->pMethods != NULL && f->pMethods->iVersion >= 2 &&
+		    f->pMethods->xShmMap != NULL && f->pMethods->xShmBarrier != NULL &&
 		    f->pMethods->xShmMap(f, 0, 32768, 0, &region) == SQLITE_OK && region != NULL) {
 			c->shm_file = f;
 			c->shm = region;

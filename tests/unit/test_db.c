@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "tmpdir.h"
 
@@ -1001,6 +1002,60 @@ static void test_sync_group(void **state)
 	db_sync_file_inject(NULL);
 }
 
+/*
+ * A VFS whose files report io methods of version 2 or more and may lack xShmMap, as some VFSes
+ * do: the default VFS, with each file's methods table copied into 'shim_methods', which the
+ * test then edits.  The files keep the default VFS's layout, so its methods still apply.
+ */
+static sqlite3_vfs shim_vfs;
+static sqlite3_io_methods shim_methods;
+
+static int shim_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f, int flags,
+                     int *out_flags)
+{
+	sqlite3_vfs *real = vfs->pAppData;
+	int rc = real->xOpen(real, name, f, flags, out_flags);
+
+	if (rc == SQLITE_OK && f->pMethods != NULL && (flags & SQLITE_OPEN_MAIN_DB)) {
+		if (shim_methods.iVersion == 0)
+			shim_methods = *f->pMethods;
+		f->pMethods = &shim_methods;
+	}
+	return rc;
+}
+
+/* Without xShmMap the generation falls back to the pragma instead of calling NULL. */
+static void test_generation_without_shm_map(void **state)
+{
+	struct fixture *fx = *state;
+	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+	unsigned char gen[DB_GEN_SIZE], tail[DB_GEN_SIZE - 16];
+	int (*shm_map)(sqlite3_file *, int, int, int, void volatile **);
+	struct db *db;
+
+	assert_non_null(real);
+	shim_vfs = *real;
+	shim_vfs.zName = "motcua-test-shim";
+	shim_vfs.pAppData = real;
+	shim_vfs.xOpen = shim_open;
+	assert_int_equal(sqlite3_vfs_register(&shim_vfs, 1), SQLITE_OK);
+	db = open_file(fx, "shim.db");
+	/* SQLite maps the WAL index itself while the methods have xShmMap. */
+	exec(db, "CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1)");
+	assert_int_equal(shim_methods.iVersion >= 2, 1);
+	shm_map = shim_methods.xShmMap;
+	shim_methods.xShmMap = NULL;
+	assert_int_equal(db->ops->generation(db, gen), 0);
+	memset(tail, 0xff, sizeof tail);
+	assert_memory_equal(gen + 16, tail, sizeof tail); /* the pragma's form */
+	shim_methods.xShmMap = shm_map;
+	/* With xShmMap back, the WAL-index header answers. */
+	assert_int_equal(db->ops->generation(db, gen), 0);
+	assert_memory_not_equal(gen + 16, tail, sizeof tail);
+	db_close(db);
+	assert_int_equal(sqlite3_vfs_unregister(&shim_vfs), SQLITE_OK);
+}
+
 static void test_defer_sync(void **state)
 {
 	struct fixture *fx = *state;
@@ -1040,6 +1095,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_open_file_pragmas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_defer_sync, setup, teardown),
 		cmocka_unit_test(test_sync_group),
+		cmocka_unit_test_setup_teardown(test_generation_without_shm_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_bad_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_unwritable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_types, setup, teardown),
