@@ -18,43 +18,6 @@
 #define OUTBOX_ADDRESS_LEN 256
 #define OUTBOX_CLAIM_MAX 10000                     /* messages taken by one claim */
 
-/* Parse clock_iso8601's "YYYY-MM-DDTHH:MM:SS.mmmZ" into ms since the epoch; -1 when malformed. */
-static int iso8601_parse(const char *s, int64_t *ms)
-{
-	static const int pos[7] = { 0, 5, 8, 11, 14, 17, 20 };
-	static const int width[7] = { 4, 2, 2, 2, 2, 2, 3 };
-	static const char seps[] = "--T::.Z";
-	int64_t v[7], y, m, d, era, yoe, doy, doe, days;
-	int i, k;
-
-	if (s == NULL || strlen(s) != 24)
-		return -1;
-	for (i = 0; i < 7; i++) {
-		v[i] = 0;
-		for (k = 0; k < width[i]; k++) {
-			char c = s[pos[i] + k];
-			if (c < '0' || c > '9')
-				return -1;
-			v[i] = v[i] * 10 + (c - '0');
-		}
-		if (s[pos[i] + width[i]] != seps[i])
-			return -1;
-	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60)
-		return -1;
-	/* Days from 1970-01-01 to the civil date (H. Hinnant's days_from_civil). */
-	y = v[0] - (v[1] <= 2);
-	m = v[1];
-	d = v[2];
-	era = y / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	days = era * 146097 + doe - 719468;
-	*ms = ((days * 24 + v[3]) * 60 + v[4]) * 60000 + v[5] * 1000 + v[6];
-	return 0;
-}
-
 /* 'error' as it is kept: control characters become spaces, bytes of invalid UTF-8 become '?',
  * cut to OUTBOX_ERROR_BYTES on a character boundary. */
 static void error_text(const char *error, char out[OUTBOX_ERROR_BYTES + 1])
@@ -360,7 +323,7 @@ int outbox_mark_retry(struct db *db, int64_t id, int64_t now_ms, const char *err
 	if (rc != DB_ROW)
 		return rc < 0 ? rc : MC_EDB;
 	attempts = db_col_int64(st, 0);
-	rc = iso8601_parse(db_col_text(st, 1, NULL), &created_ms);
+	rc = clock_parse_iso8601(db_col_text(st, 1, NULL), &created_ms);
 	db_reset(st);
 	if (rc != 0)
 		return MC_EDB;
