@@ -1,5 +1,5 @@
--- submit.lua: wrk script for bench/run.sh: online submission of an attachment, one draft per
--- request.
+-- submit.lua: wrk script for bench/run.sh: a draft save with an attachment (the documents
+-- step's "save", action=save; not a submission), one draft per request.
 --
 --   wrk -s submit.lua URL -- COOKIE CSRF IDS_FILE THREADS DOCUMENT_ID STEP PDF_BYTES
 --
