@@ -2,14 +2,10 @@
  * inside `motcua serve` and once by `motcua sweep`. */
 #include "sweeper.h"
 
-#include <errno.h>
 #include <inttypes.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "domain/account.h"
@@ -30,9 +26,7 @@ struct sweeper {
 	char *database;
 	char holder[SWEEPER_HOLDER_SIZE];
 	struct db *db;             /* used by the thread only, once started */
-	pthread_t thread;
-	struct waitable w;         /* the lock and the condition the thread waits on */
-	atomic_int stop;           /* set under lock; also read without it */
+	struct waitable_thread t;  /* runs sweeper_tick every interval */
 };
 
 /* ---- the lease ---- */
@@ -126,8 +120,9 @@ int sweeper_describe(const struct sweeper_result *r, char *out, size_t cap)
 /* ---- the timer ---- */
 
 /* One run on the thread, and its log line. */
-static void sweeper_tick(struct sweeper *s)
+static void sweeper_tick(void *arg)
 {
+	struct sweeper *s = arg;
 	struct sweeper_result r;
 	char line[SWEEPER_LINE_SIZE];
 	int rc, did;
@@ -139,26 +134,6 @@ static void sweeper_tick(struct sweeper *s)
 		        mc_strerror(rc), db_errmsg(s->db), line);
 	else if (did)
 		fprintf(stderr, "sweep: %s\n", line);
-}
-
-static void *sweeper_main(void *arg)
-{
-	struct sweeper *s = arg;
-	struct timespec deadline;
-
-	pthread_mutex_lock(&s->w.lock);
-	while (!atomic_load(&s->stop)) {
-		pthread_mutex_unlock(&s->w.lock);
-		sweeper_tick(s);
-		pthread_mutex_lock(&s->w.lock);
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += (time_t)s->cfg.interval_seconds;
-		while (!atomic_load(&s->stop))
-			if (pthread_cond_timedwait(&s->w.cond, &s->w.lock, &deadline) == ETIMEDOUT)
-				break;
-	}
-	pthread_mutex_unlock(&s->w.lock);
-	return NULL;
 }
 
 static void sweeper_free(struct sweeper *s)
@@ -174,7 +149,7 @@ struct sweeper *sweeper_start(const struct sweeper_config *cfg)
 {
 	struct sweeper *s = NULL;
 	char err[SWEEPER_ERROR_SIZE] = "";
-	int rc, have_sync = 0;
+	int rc;
 
 	if (cfg->database == NULL || cfg->env == NULL || cfg->env->clock == NULL ||
 	    cfg->files == NULL || cfg->interval_seconds == 0 ||
@@ -191,42 +166,31 @@ struct sweeper *sweeper_start(const struct sweeper_config *cfg)
 	}
 	s->cfg = *cfg;
 	s->cfg.database = s->database;
-	atomic_init(&s->stop, 0);
 	sweeper_holder_new(s->holder);
 	if ((rc = db_open(s->database, &s->db, err, sizeof err)) != 0)
 		goto out;
-	if (waitable_init(&s->w) != 0) {
-		mc_errf(err, sizeof err, "cannot create a mutex and a condition variable");
-		rc = MC_ENOMEM;
-		goto out;
-	}
-	have_sync = 1;
-	if (pthread_create(&s->thread, NULL, sweeper_main, s) != 0) {
+	rc = waitable_thread_start(&s->t, s->cfg.interval_seconds * 1000u, sweeper_tick, s);
+	if (rc != 0)
 		mc_errf(err, sizeof err, "cannot start the thread");
-		rc = MC_ENOMEM;
-		goto out;
-	}
-	rc = 0;
 out:
 	if (rc != 0) {
 		fprintf(stderr, "sweep: cannot start the sweeper: %s\n", err);
-		if (have_sync)
-			waitable_destroy(&s->w);
 		sweeper_free(s);
 		s = NULL;
 	}
 	return s;
 }
 
+void sweeper_wake(struct sweeper *s)
+{
+	if (s != NULL)
+		waitable_thread_wake(&s->t);
+}
+
 void sweeper_stop(struct sweeper *s)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->w.lock);
-	atomic_store(&s->stop, 1);
-	pthread_cond_signal(&s->w.cond);
-	pthread_mutex_unlock(&s->w.lock);
-	pthread_join(s->thread, NULL);
-	waitable_destroy(&s->w);
+	waitable_thread_stop(&s->t);
 	sweeper_free(s);
 }

@@ -83,6 +83,10 @@ struct sweeper_config {
  */
 struct sweeper *sweeper_start(const struct sweeper_config *cfg);
 
+/* Run the sweeps now instead of at the end of the interval (right after the run in progress,
+ * if any).  NULL is allowed. */
+void sweeper_wake(struct sweeper *s);
+
 /* Let a run in progress finish, stop the thread, close its connection and free the sweeper.
  * NULL is allowed. */
 void sweeper_stop(struct sweeper *s);

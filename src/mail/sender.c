@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +36,7 @@ struct mail_sender {
 	char *from;
 	char *data_dir;
 	struct db *db; /* used by the thread only, once started */
-	pthread_t thread;
-	struct waitable w; /* the lock and the condition the thread waits on */
-	int wake;        /* under lock */
-	atomic_int stop; /* also read between messages, without the lock */
+	struct waitable_thread t; /* its stop flag is also read between messages */
 };
 
 /* The sequence part of Maildir names: unique within this process. */
@@ -362,35 +358,15 @@ int mail_deliver_due(const struct mail_sender_config *cfg, struct db *db)
 	return deliver_due(cfg, db, NULL);
 }
 
-static void *sender_main(void *arg)
+/* One pass of the thread: deliver what is due, until done or stopped. */
+static void sender_pass(void *arg)
 {
 	struct mail_sender *s = arg;
-	struct timespec deadline;
-	unsigned poll = s->cfg.poll_ms > 0 ? s->cfg.poll_ms : SENDER_POLL_MS;
-	int rc;
+	int rc = deliver_due(&s->cfg, s->db, &s->t.stop);
 
-	pthread_mutex_lock(&s->w.lock);
-	while (!atomic_load(&s->stop)) {
-		s->wake = 0;
-		pthread_mutex_unlock(&s->w.lock);
-		rc = deliver_due(&s->cfg, s->db, &s->stop);
-		if (rc != 0)
-			fprintf(stderr, "mail: delivery pass failed: %s: %s\n", mc_strerror(rc),
-			        db_errmsg(s->db));
-		pthread_mutex_lock(&s->w.lock);
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += (time_t)(poll / 1000);
-		deadline.tv_nsec += (long)(poll % 1000) * 1000000L;
-		if (deadline.tv_nsec >= 1000000000L) {
-			deadline.tv_sec++;
-			deadline.tv_nsec -= 1000000000L;
-		}
-		while (!s->wake && !atomic_load(&s->stop))
-			if (pthread_cond_timedwait(&s->w.cond, &s->w.lock, &deadline) == ETIMEDOUT)
-				break;
-	}
-	pthread_mutex_unlock(&s->w.lock);
-	return NULL;
+	if (rc != 0)
+		fprintf(stderr, "mail: delivery pass failed: %s: %s\n", mc_strerror(rc),
+		        db_errmsg(s->db));
 }
 
 static void sender_free(struct mail_sender *s)
@@ -415,7 +391,7 @@ struct mail_sender *mail_sender_start(const struct mail_sender_config *cfg)
 	struct mail_sender *s = NULL;
 	char err[SENDER_ERROR_LEN];
 	int64_t recovered = 0;
-	int rc, have_sync = 0;
+	int rc;
 
 	rc = config_check(cfg, err, sizeof err);
 	if (rc != 0)
@@ -439,7 +415,6 @@ struct mail_sender *mail_sender_start(const struct mail_sender_config *cfg)
 	s->cfg.smtp_url = s->smtp_url;
 	s->cfg.from = s->from;
 	s->cfg.data_dir = s->data_dir;
-	atomic_init(&s->stop, 0);
 	rc = db_open(s->database, &s->db, err, sizeof err);
 	if (rc != 0)
 		goto out;
@@ -454,23 +429,13 @@ struct mail_sender *mail_sender_start(const struct mail_sender_config *cfg)
 	if (!smtp_mode(&s->cfg))
 		fprintf(stderr, "mail: no SMTP URL set; messages are written to %s/mail/new/\n",
 		        s->data_dir);
-	if (waitable_init(&s->w) != 0) {
-		mc_errf(err, sizeof err, "cannot create a mutex and a condition variable");
-		rc = MC_ENOMEM;
-		goto out;
-	}
-	have_sync = 1;
-	if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
+	rc = waitable_thread_start(&s->t, s->cfg.poll_ms > 0 ? s->cfg.poll_ms : SENDER_POLL_MS,
+	                           sender_pass, s);
+	if (rc != 0)
 		mc_errf(err, sizeof err, "cannot start the thread");
-		rc = MC_ENOMEM;
-		goto out;
-	}
-	rc = 0;
 out:
 	if (rc != 0) {
 		fprintf(stderr, "mail: cannot start the sender: %s\n", err);
-		if (have_sync)
-			waitable_destroy(&s->w);
 		sender_free(s);
 		s = NULL;
 	}
@@ -479,23 +444,14 @@ out:
 
 void mail_sender_wake(struct mail_sender *s)
 {
-	if (s == NULL)
-		return;
-	pthread_mutex_lock(&s->w.lock);
-	s->wake = 1;
-	pthread_cond_signal(&s->w.cond);
-	pthread_mutex_unlock(&s->w.lock);
+	if (s != NULL)
+		waitable_thread_wake(&s->t);
 }
 
 void mail_sender_stop(struct mail_sender *s)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->w.lock);
-	atomic_store(&s->stop, 1);
-	pthread_cond_signal(&s->w.cond);
-	pthread_mutex_unlock(&s->w.lock);
-	pthread_join(s->thread, NULL);
-	waitable_destroy(&s->w);
+	waitable_thread_stop(&s->t);
 	sender_free(s);
 }
