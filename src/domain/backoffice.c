@@ -567,7 +567,10 @@ static const char dossier_sql[] =
 	"d.return_method, d.result_kind, d.result_json, d.form_data, p.form_schema, "
 	"d.desk_agency_id, d.competent_agency_id, coalesce(d.department_id, 0), "
 	"coalesce(d.assignee_id, 0), d.paused_at, coalesce(o.department_id, 0), "
-	"coalesce(apr.full_name, ''), d.approved_at "
+	"coalesce(apr.full_name, ''), d.approved_at, "
+	/* Who received it: the officer of the first reception (the slip's date is that one's). */
+	"coalesce((SELECT e.actor_name FROM dossier_events e WHERE e.dossier_id = d.id AND "
+	"e.action = 'receive' ORDER BY e.id LIMIT 1), '') "
 	"FROM dossiers d JOIN procedures p ON p.id = d.procedure_id "
 	"JOIN agencies dk ON dk.id = d.desk_agency_id JOIN agencies ca ON ca.id = d.competent_agency_id "
 	"JOIN offerings o ON o.id = d.offering_id "
@@ -579,7 +582,7 @@ enum { D_ID, D_VERSION, D_STATUS, D_WORKFLOW, D_CHANNEL, D_RECEIPT, D_PCODE, D_P
        D_COMPETENT, D_DEPARTMENT, D_ASSIGNEE, D_NAME, D_CID, D_PHONE, D_EMAIL, D_ADDRESS,
        D_SUBMITTED, D_RECEIVED, D_DUE, D_STEP_DUE, D_FINISHED, D_RETURNED, D_RETURN_METHOD,
        D_RESULT_KIND, D_RESULT, D_FORM_DATA, D_SCHEMA, D_DESK_ID, D_COMPETENT_ID, D_DEPT_ID,
-       D_ASSIGNEE_ID, D_PAUSED, D_DEFAULT_DEPT, D_APPROVER, D_APPROVED };
+       D_ASSIGNEE_ID, D_PAUSED, D_DEFAULT_DEPT, D_APPROVER, D_APPROVED, D_RECEIVER };
 
 /* Put JSON text column 'col' parsed under 'key' ({} when unreadable). */
 static int put_json(struct db_stmt *st, int col, json_t *o, const char *key)
@@ -605,6 +608,7 @@ static int put_facts(struct db *db, int64_t now_ms, struct db_stmt *st, json_t *
 		{ "applicant_citizen_id", D_CID }, { "applicant_phone", D_PHONE },
 		{ "applicant_email", D_EMAIL }, { "applicant_address", D_ADDRESS },
 		{ "result_kind", D_RESULT_KIND }, { "approver_name", D_APPROVER },
+		{ "receiver_name", D_RECEIVER },
 	}, times[] = {
 		{ "submitted_text", D_SUBMITTED }, { "received_text", D_RECEIVED },
 		{ "due_text", D_DUE }, { "step_due_text", D_STEP_DUE },

@@ -61,9 +61,10 @@ int bo_queue(struct db *db, const struct actor *a, int64_t now_ms, const struct 
 
 /*
  * Dossier 'id' for a staff member's page, in *out: every fact (receipt_no, procedure, agencies,
- * department, assignee, channel, status and label, version, workflow label, applicant_*, dates
- * as local text, due_text, step_due_text, time_left_text, overdue, paused, result (number,
- * text, kind, reason), return_method_label), "form_data" and "form" (the procedure's form, for
+ * department, assignee, receiver_name (the officer who received it, "" before), channel,
+ * status and label, version, workflow label, applicant_*, dates as local text, due_text,
+ * step_due_text, time_left_text, overdue, paused, result (number, text, kind, reason),
+ * return_method_label), "form_data" and "form" (the procedure's form, for
  * showing the answers), "documents" (the files, as dossier_documents_view gives them, with
  * "url" for staff), "timeline" (every entry, staff notes included, each with "internal"),
  * "extensions", "actions": [ { action, label, note_label, needs_note, optional_note,

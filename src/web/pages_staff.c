@@ -325,7 +325,7 @@ int page_staff_receipt(struct req *r)
 		json_decref(d);
 		return MC_ENOTFOUND;
 	}
-	data = json_pack("{s:o, s:s}", "dossier", d, "officer", r->actor.full_name);
+	data = json_pack("{s:o}", "dossier", d);
 	if (data == NULL)
 		return MC_ENOMEM;
 	respond_page(r, 200, "staff/receipt", data);

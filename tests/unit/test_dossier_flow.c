@@ -18,6 +18,7 @@
 
 #include "domain/account.h"
 #include "domain/actor.h"
+#include "domain/backoffice.h"
 #include "domain/catalog_io.h"
 #include "domain/dossier_flow.h"
 #include "domain/dossier_sweep.h"
@@ -1652,6 +1653,31 @@ static void test_flag_overdue(void **state)
 	assert_int_equal(n, 1);
 }
 
+/* The staff view names the officer who received the dossier, whoever looks at it (the
+ * reception slip prints that name). */
+static void test_receiver_name(void **state)
+{
+	struct db *db = *state;
+	int64_t id = new_dossier(db, OFF_STANDARD, "pending");
+	struct actor leader = person(LEADER), intake = person(INTAKE);
+	json_t *d = NULL;
+
+	assert_int_equal(bo_dossier(db, &intake, MON(8, 0), id, &d), 0);
+	assert_string_equal(json_string_value(json_object_get(d, "receiver_name")), "");
+	json_decref(d);
+	act_ok(db, INTAKE, MON(9, 0), id, (struct flow_input){ .action = "receive" }, "received");
+	act_ok(db, INTAKE, MON(10, 0), id,
+	       (struct flow_input){ .action = "forward", .department_id = DEPT1 }, "processing");
+	act_ok(db, LEADER, MON(11, 0), id,
+	       (struct flow_input){ .action = "note", .note = "Hồ sơ đang được xác minh." },
+	       "processing");
+	assert_int_equal(bo_dossier(db, &leader, MON(12, 0), id, &d), 0);
+	assert_string_equal(json_string_value(json_object_get(d, "receiver_name")),
+	                    person(INTAKE).full_name);
+	assert_true(json_is_true(json_object_get(d, "receipt_printable")));
+	json_decref(d);
+}
+
 static void test_receipt_format(void **state)
 {
 	char out_no[FLOW_RECEIPT_MAX + 1], pattern[128];
@@ -1805,6 +1831,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flag_overdue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_forbidden_transition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_role_violation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receiver_name, setup, teardown),
 		cmocka_unit_test(test_receipt_format),
 		cmocka_unit_test_setup_teardown(test_receipt_next, setup, teardown),
 	};
