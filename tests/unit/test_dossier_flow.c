@@ -1627,7 +1627,7 @@ static void test_flag_overdue(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(dossier_flag_overdue(&env, db, THU(9, 1), &n), 0);
 	assert_int_equal(n, 1); /* not the one waiting for a supplement, nor the pending one */
-	assert_true(col(db, late, "overdue_notified_at") != NULL);
+	assert_at(db, late, "overdue_notified_at", 2026, 12, 3, 9, 1);
 	assert_string_equal(col(db, paused, "overdue_notified_at"), "(null)");
 	assert_string_equal(col(db, fresh, "overdue_notified_at"), "(null)");
 	assert_string_equal(last_event(db, late, "action"), "overdue");
