@@ -66,18 +66,6 @@ static const struct queue_def {
 	  "(" LEADER_SCOPE " OR (? = 0 AND d.desk_agency_id = ?))", "addda" },
 };
 
-static const char *role_label(enum staff_role r)
-{
-	return staff_role_label(r);
-}
-
-static int staff_ok(const struct actor *a)
-{
-	return a != NULL && a->role == ROLE_STAFF && a->account_id > 0 && a->agency_id > 0 &&
-	       (a->staff_role == STAFF_INTAKE || a->staff_role == STAFF_SPECIALIST ||
-	        a->staff_role == STAFF_LEADER);
-}
-
 static const struct queue_def *queue_of(const struct actor *a, const char *code)
 {
 	for (size_t i = 0; code != NULL && i < COUNT(queues); i++)
@@ -217,7 +205,7 @@ int bo_dashboard(struct db *db, const struct actor *a, int64_t now_ms, json_t **
 	int rc = 0;
 
 	*out = NULL;
-	if (!staff_ok(a))
+	if (!dossier_staff_handles(a))
 		return MC_EFORBIDDEN;
 	clock_iso8601(now_ms, now, sizeof now);
 	if ((list = json_array()) == NULL)
@@ -247,7 +235,7 @@ int bo_dashboard(struct db *db, const struct actor *a, int64_t now_ms, json_t **
 		db_reset(st);
 	}
 	if (rc == 0 && (*out = json_pack("{s:O, s:s, s:b}", "queues", list, "role_label",
-	                                 role_label(a->staff_role), "can_walk_in",
+	                                 staff_role_label(a->staff_role), "can_walk_in",
 	                                 a->staff_role == STAFF_INTAKE)) == NULL)
 		rc = MC_ENOMEM;
 	json_decref(list);
@@ -490,7 +478,7 @@ int bo_queue(struct db *db, const struct actor *a, int64_t now_ms, const struct 
 
 	*out = NULL;
 	buf_init(&sql, NULL);
-	if (!staff_ok(a))
+	if (!dossier_staff_handles(a))
 		return MC_EFORBIDDEN;
 	if ((def = queue_of(a, q->queue)) == NULL)
 		return MC_ENOTFOUND;
@@ -831,7 +819,7 @@ int bo_dossier(struct db *db, const struct actor *a, int64_t now_ms, int64_t id,
 	int rc;
 
 	*out = NULL;
-	if (!staff_ok(a))
+	if (!dossier_staff_handles(a))
 		return MC_EFORBIDDEN;
 	if ((rc = dossier_flow_visible(db, a, id)) != 0)
 		return rc;
