@@ -3,15 +3,15 @@
 #include "domain/dossier_priv.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <unistr.h>
-
 #include "domain/audit.h"
 #include "domain/holiday.h"
 #include "domain/rows.h"
+#include "domain/validate.h"
 #include "domain/workcal.h"
 #include "lib/clock.h"
 #include "lib/err.h"
@@ -381,19 +381,23 @@ static int check_assignee(struct db *db, const struct flow_dossier *d, int64_t a
 	return 0;
 }
 
-/* Text of 1..max characters of valid UTF-8 (or empty when !required): 0, or an error in 'errs'
- * under 'field'. */
-static void check_text(const char *s, size_t max, int required, const char *field,
+/* Text of at most 'max' characters, of characters validate.h allows ('multiline': line breaks
+ * too); blank counts as not given, an error ('missing') when that is not allowed (missing !=
+ * NULL).  Errors go in 'errs' under 'field', the lengths' with 'too_long'. */
+static void check_text(const char *s, size_t max, int multiline, const char *field,
                        const char *missing, const char *too_long, struct field_errors *errs)
 {
+	int (*check)(const char *, size_t, size_t, const char **) =
+		multiline ? validate_multiline_text : validate_text;
 	size_t len = s != NULL ? strlen(s) : 0;
+	const char *msg = NULL;
 
-	if (len > 0 && u8_check((const uint8_t *)s, len) != NULL)
-		field_errors_add(errs, field, "Nội dung chứa ký tự không hợp lệ.");
+	if (check(s, 0, SIZE_MAX, &msg) != 0)
+		field_errors_add(errs, field, msg);
 	else if (len == 0 || strspn(s, " \t\r\n") == len) {
-		if (required)
+		if (missing != NULL)
 			field_errors_add(errs, field, missing);
-	} else if (u8_mbsnlen((const uint8_t *)s, len) > max)
+	} else if (check(s, 0, max, &msg) != 0)
 		field_errors_add(errs, field, too_long);
 }
 

@@ -1303,19 +1303,32 @@ static void test_input_errors(void **state)
 	assert_string_equal(last_event(db, id, "note"),
 	                    "Phân công Hoàng Văn Bốn xử lý. Đồng chí Bốn xử lý.");
 
-	/* Submit: no content, blank content, a number too long. */
-	act_invalid(db, SPEC_B, MON(11, 0), id,
-	            (struct flow_input){ .action = "submit_result", .result_number = "15/XN" },
-	            "result_text");
-	act_invalid(db, SPEC_B, MON(11, 0), id,
-	            (struct flow_input){ .action = "submit_result", .result_text = "  \n " },
-	            "result_text");
+	/* Submit: no content, blank content, a number too long or on two lines, a control
+	 * character. */
 	memset(long_number, '9', 65);
 	long_number[65] = '\0';
-	act_invalid(db, SPEC_B, MON(11, 0), id,
-	            (struct flow_input){ .action = "submit_result", .result_number = long_number,
-	                                 .result_text = "Xác nhận." },
-	            "result_number");
+	{
+		const struct {
+			const char *number, *text, *field, *message;
+		} bad[] = {
+			{ "15/XN", NULL, "result_text", "Vui lòng nhập nội dung kết quả giải quyết." },
+			{ NULL, "  \n ", "result_text", "Vui lòng nhập nội dung kết quả giải quyết." },
+			{ long_number, "Xác nhận.", "result_number",
+			  "Số, ký hiệu văn bản không được dài quá 64 ký tự." },
+			{ "15/XN\n16", "Xác nhận.", "result_number", NULL },
+			{ NULL, "Xác\x01 nhận.", "result_text", NULL },
+		};
+
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			act_invalid(db, SPEC_B, MON(11, 0), id,
+			            (struct flow_input){ .action = "submit_result",
+			                                 .result_number = bad[i].number,
+			                                 .result_text = bad[i].text },
+			            bad[i].field);
+			if (bad[i].message != NULL)
+				assert_string_equal(field_errors_get(&errs, bad[i].field), bad[i].message);
+		}
+	}
 	assert_string_equal(col(db, id, "result_json"), "(null)");
 
 	/* Return: by fax, or without saying how. */
