@@ -295,8 +295,7 @@ static int build_filters(const struct bo_query *q, int64_t now_ms, struct filter
 		rc = buf_puts(&f->sql, " AND d.channel = ?");
 	}
 	if (rc == 0 && q->due != NULL && q->due[0] != '\0') {
-		int64_t local = now_ms + CLOCK_LOCAL_OFFSET_MS, day = 24 * 3600 * 1000LL;
-		int64_t end_of_today = (local / day + 1) * day - CLOCK_LOCAL_OFFSET_MS;
+		long tomorrow = workcal_day_of(now_ms) + 1;
 
 		if (strcmp(q->due, "overdue") == 0) {
 			f->due_kind = 1;
@@ -304,8 +303,9 @@ static int build_filters(const struct bo_query *q, int64_t now_ms, struct filter
 			rc = buf_puts(&f->sql, " AND " OVERDUE);
 		} else if (strcmp(q->due, "today") == 0 || strcmp(q->due, "week") == 0) {
 			f->due_kind = 2;
-			clock_iso8601(end_of_today + (q->due[0] == 'w' ? 6 * day : 0), f->due_bound,
-			              sizeof f->due_bound);
+			/* Before the end of today, or of the sixth day after it. */
+			clock_iso8601(workcal_day_start(tomorrow + (q->due[0] == 'w' ? 6 : 0)),
+			              f->due_bound, sizeof f->due_bound);
 			rc = buf_puts(&f->sql, " AND d.due_at < ? AND d.finished_at IS NULL");
 		} else {
 			return MC_EINVAL;

@@ -262,8 +262,7 @@ int dossier_receipt_next(struct db *db, int64_t agency_id, int64_t now_ms,
 {
 	struct db_stmt *st;
 	char pattern[256], code[CODE_SIZE], day[16];
-	struct solar_day today;
-	int64_t local = now_ms + CLOCK_LOCAL_OFFSET_MS;
+	struct solar_day today = lunar_from_jdn(workcal_day_of(now_ms));
 	int rc;
 
 	if ((rc = db_row_by_id(db, "SELECT receipt_pattern, code FROM agencies WHERE id = ?",
@@ -272,7 +271,6 @@ int dossier_receipt_next(struct db *db, int64_t agency_id, int64_t now_ms,
 	db_col_copy(st, 0, pattern, sizeof pattern);
 	db_col_copy(st, 1, code, sizeof code);
 	db_reset(st);
-	today = lunar_from_jdn((long)(local / (24 * 3600 * 1000LL)) + 2440588L);
 	snprintf(day, sizeof day, "%04d-%02d-%02d", today.year, today.month, today.day);
 	for (int tries = 0; tries < RECEIPT_TRIES; tries++) {
 		int64_t n, taken = 0;
@@ -437,8 +435,7 @@ static int check_new_due(const struct workcal *cal, const struct flow_dossier *d
 		field_errors_add(errs, "new_due", "Vui lòng nhập ngày hẹn mới theo dạng ngày/tháng/năm.");
 		return 0;
 	}
-	start = ((int64_t)(lunar_jdn(y, m, dd) - 2440588L) * 24 * 3600 * 1000) -
-	        CLOCK_LOCAL_OFFSET_MS;
+	start = workcal_day_start(lunar_jdn(y, m, dd));
 	if (workcal_hours_of(cal, start)->n == 0) {
 		field_errors_add(errs, "new_due", "Ngày hẹn mới phải là ngày làm việc.");
 		return 0;

@@ -57,8 +57,7 @@ void workcal_set_day(struct workcal *c, int year, int month, int day, enum workc
 		c->kind[i] = (unsigned char)kind;
 }
 
-/* The local day (Julian day number) holding instant 'ms'. */
-static long day_of(int64_t ms)
+long workcal_day_of(int64_t ms)
 {
 	int64_t local = ms + CLOCK_LOCAL_OFFSET_MS;
 	int64_t d = local / DAY_MS;
@@ -68,8 +67,7 @@ static long day_of(int64_t ms)
 	return (long)d + JDN_EPOCH;
 }
 
-/* The instant local day 'jdn' begins. */
-static int64_t day_start(long jdn)
+int64_t workcal_day_start(long jdn)
 {
 	return (int64_t)(jdn - JDN_EPOCH) * DAY_MS - CLOCK_LOCAL_OFFSET_MS;
 }
@@ -90,16 +88,16 @@ static const struct office_day *hours_of_day(const struct workcal *c, long jdn)
 
 const struct office_day *workcal_hours_of(const struct workcal *c, int64_t ms)
 {
-	return hours_of_day(c, day_of(ms));
+	return hours_of_day(c, workcal_day_of(ms));
 }
 
 int64_t workcal_next_open(const struct workcal *c, int64_t ms)
 {
-	long jdn = day_of(ms);
+	long jdn = workcal_day_of(ms);
 
 	for (int n = 0; n < SEARCH_DAYS; n++, jdn++) {
 		const struct office_day *h = hours_of_day(c, jdn);
-		int64_t base = day_start(jdn);
+		int64_t base = workcal_day_start(jdn);
 
 		for (int i = 0; i < h->n; i++) {
 			int64_t start = base + h->p[i].start * MINUTE_MS, end = base + h->p[i].end * MINUTE_MS;
@@ -116,9 +114,9 @@ int64_t workcal_add(const struct workcal *c, int64_t ms, int64_t minutes)
 	int64_t t = workcal_next_open(c, ms), left = minutes * MINUTE_MS;
 
 	for (int n = 0; n < SEARCH_DAYS * WORKCAL_PERIODS_MAX; n++) {
-		long jdn = day_of(t);
+		long jdn = workcal_day_of(t);
 		const struct office_day *h = hours_of_day(c, jdn);
-		int64_t base = day_start(jdn), end = t;
+		int64_t base = workcal_day_start(jdn), end = t;
 
 		/* The period t lies in (next_open always lands in one). */
 		for (int i = 0; i < h->n; i++)
@@ -140,9 +138,9 @@ int64_t workcal_between(const struct workcal *c, int64_t from, int64_t to)
 
 	if (to <= from)
 		return 0;
-	for (long jdn = day_of(from), last = day_of(to); jdn <= last; jdn++) {
+	for (long jdn = workcal_day_of(from), last = workcal_day_of(to); jdn <= last; jdn++) {
 		const struct office_day *h = hours_of_day(c, jdn);
-		int64_t base = day_start(jdn);
+		int64_t base = workcal_day_start(jdn);
 
 		for (int i = 0; i < h->n; i++) {
 			int64_t a = base + h->p[i].start * MINUTE_MS, b = base + h->p[i].end * MINUTE_MS;
@@ -163,7 +161,7 @@ static int64_t closing(const struct workcal *c, long jdn)
 {
 	const struct office_day *h = hours_of_day(c, jdn);
 
-	return h->n > 0 ? day_start(jdn) + h->p[h->n - 1].end * MINUTE_MS : -1;
+	return h->n > 0 ? workcal_day_start(jdn) + h->p[h->n - 1].end * MINUTE_MS : -1;
 }
 
 int64_t workcal_due(const struct workcal *c, int64_t received_ms, enum workcal_time_kind kind,
@@ -182,9 +180,10 @@ int64_t workcal_due(const struct workcal *c, int64_t received_ms, enum workcal_t
 	case WORKCAL_SAME_DAY:
 		break;
 	}
-	jdn = day_of(received_ms);
+	jdn = workcal_day_of(received_ms);
 	close = closing(c, jdn);
-	if (close >= 0 && received_ms < day_start(jdn) + WORKCAL_SAME_DAY_CUTOFF * MINUTE_MS &&
+	if (close >= 0 &&
+	    received_ms < workcal_day_start(jdn) + WORKCAL_SAME_DAY_CUTOFF * MINUTE_MS &&
 	    received_ms < close)
 		return close;
 	for (int n = 1; n < SEARCH_DAYS; n++)
@@ -270,7 +269,7 @@ int workcal_load(struct db *db, int64_t agency_id, int64_t around_ms, struct wor
 {
 	struct office_day week[7];
 	struct db_stmt *st;
-	struct solar_day today = lunar_from_jdn(day_of(around_ms));
+	struct solar_day today = lunar_from_jdn(workcal_day_of(around_ms));
 	char from[24], to[24];
 	int rc, year_from = today.year - 1;
 

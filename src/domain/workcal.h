@@ -70,6 +70,12 @@ int workcal_parse_day(const char *stored, struct office_day *out);
  */
 int workcal_load(struct db *db, int64_t agency_id, int64_t around_ms, struct workcal *c);
 
+/* The local day (Julian day number) holding instant 'ms', before 1970 too. */
+long workcal_day_of(int64_t ms);
+
+/* The instant local day 'jdn' (a Julian day number) begins: its local midnight. */
+int64_t workcal_day_start(long jdn);
+
 /* The office hours of the local day holding 'ms' (after holidays and swaps). */
 const struct office_day *workcal_hours_of(const struct workcal *c, int64_t ms);
 

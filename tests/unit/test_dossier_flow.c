@@ -1691,6 +1691,36 @@ static void test_receiver_name(void **state)
 	json_decref(d);
 }
 
+/* How many dossiers intake's "received" queue lists at 'now' with due filter 'due'. */
+static int64_t due_listed(struct db *db, int64_t now, const char *due)
+{
+	struct actor intake = person(INTAKE);
+	struct bo_query q = { .queue = "received", .due = due, .page = 1 };
+	json_t *o = NULL;
+	int64_t n;
+
+	assert_int_equal(bo_queue(db, &intake, now, &q, &o), 0);
+	n = json_integer_value(json_object_get(o, "total"));
+	json_decref(o);
+	return n;
+}
+
+/* The due filters end at local midnight: today's, or the sixth day after today's. */
+static void test_queue_due_filter(void **state)
+{
+	struct db *db = *state;
+	int64_t id = new_dossier(db, OFF_STANDARD, "pending");
+
+	act_ok(db, INTAKE, MON(9, 0), id, (struct flow_input){ .action = "receive" }, "received");
+	/* Due Thursday 09:00. */
+	assert_int_equal(due_listed(db, MON(12, 0), "today"), 0);
+	assert_int_equal(due_listed(db, MON(12, 0), "week"), 1);
+	assert_int_equal(due_listed(db, WED(23, 59), "today"), 0);
+	assert_int_equal(due_listed(db, THU(0, 0), "today"), 1);
+	assert_int_equal(due_listed(db, local(2026, 11, 26, 23, 59), "week"), 0);
+	assert_int_equal(due_listed(db, local(2026, 11, 27, 0, 0), "week"), 1);
+}
+
 static void test_receipt_format(void **state)
 {
 	char out_no[FLOW_RECEIPT_MAX + 1], pattern[128];
@@ -1787,6 +1817,9 @@ static void test_receipt_next(void **state)
 	assert_string_equal(next_number(db, DESK, MON(0, 0)), "H01.1-261130-0005");
 	assert_int_equal(dbtest_int(db, "SELECT last FROM receipt_counters WHERE agency_id = ? AND "
 	                               "day = '2026-11-30'", DESK), 5);
+	/* The local day before the epoch's (a clock set far back) is still counted right. */
+	assert_string_equal(next_number(db, DESK, local(1969, 12, 31, 23, 30)),
+	                    "H01.1-691231-0001");
 
 	/* An agency's first number of a day. */
 	exec(db, "UPDATE agencies SET receipt_start = 100 WHERE id = 3");
@@ -1845,6 +1878,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_forbidden_transition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_role_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receiver_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_due_filter, setup, teardown),
 		cmocka_unit_test(test_receipt_format),
 		cmocka_unit_test_setup_teardown(test_receipt_next, setup, teardown),
 	};

@@ -295,9 +295,27 @@ static void test_load_hours_and_holidays(void **state)
 	assert_local(workcal_due(&cal, local(2026, 12, 11, 9, 0), WORKCAL_DAYS, 1), 2026, 12, 12, 9, 0);
 }
 
+/* Local days: a day runs from local midnight to local midnight, before 1970 too. */
+static void test_local_days(void **state)
+{
+	long jdn = 2461375; /* Monday 30/11/2026 */
+
+	(void)state;
+	assert_int_equal(workcal_day_of(local(2026, 11, 30, 0, 0)), jdn);
+	assert_int_equal(workcal_day_of(local(2026, 11, 30, 0, 0) - 1), jdn - 1);
+	assert_int_equal(workcal_day_of(local(2026, 11, 30, 23, 59)), jdn);
+	assert_int_equal(workcal_day_start(jdn), local(2026, 11, 30, 0, 0));
+	assert_int_equal(workcal_day_start(jdn + 1), local(2026, 12, 1, 0, 0));
+	/* Local midnight of 1/1/1970 is before the epoch; the last minute of 1969 is a day before. */
+	assert_int_equal(workcal_day_of(local(1970, 1, 1, 0, 0)), 2440588);
+	assert_int_equal(workcal_day_of(local(1969, 12, 31, 23, 59)), 2440587);
+	assert_int_equal(workcal_day_start(2440587), local(1969, 12, 31, 0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_local_days),
 		cmocka_unit_test(test_working_days_and_cutoffs),
 		cmocka_unit_test(test_default_holidays),
 		cmocka_unit_test(test_deadlines_across_holidays),
