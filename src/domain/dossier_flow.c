@@ -713,10 +713,10 @@ static int refusal_result(struct flow_dossier *d, const char *note)
 
 /* The inputs 't' needs, checked, and their effect on 'd'; name[] receives what the timeline
  * names (a department, a specialist). */
-static int apply_inputs(struct db *db, const struct workcal *cal, const struct actor *a,
-                        int64_t now_ms, const struct wf_transition *t,
-                        const struct flow_input *in, const char *note, struct flow_dossier *d,
-                        char *name, struct field_errors *errs)
+static int apply_inputs(struct db *db, const struct workcal *cal, int64_t now_ms,
+                        const struct wf_transition *t, const struct flow_input *in,
+                        const char *note, struct flow_dossier *d, char *name,
+                        struct field_errors *errs)
 {
 	char *json = NULL;
 	int rc = 0;
@@ -747,8 +747,8 @@ static int apply_inputs(struct db *db, const struct workcal *cal, const struct a
 	if (rc == 0 && (t->needs & WF_NEED_DUE)) {
 		int64_t due = 0;
 
+		/* Written down by apply_clock, once every input is known to be right. */
 		if ((rc = check_new_due(cal, d, now_ms, in->new_due, &due, errs)) == 0 && due != 0) {
-			rc = record_extension(db, a, now_ms, d->id, d->due, due, note != NULL ? note : "");
 			d->due = due;
 			d->overdue_notified = 0;
 		}
@@ -759,9 +759,11 @@ static int apply_inputs(struct db *db, const struct workcal *cal, const struct a
 	return rc;
 }
 
-/* The clock and the bookkeeping columns of transition 't' at 'now_ms'. */
+/* The clock and the bookkeeping columns of transition 't' at 'now_ms' ('old_due': the due
+ * date before apply_inputs, 'note' the reason of an extension). */
 static int apply_clock(struct db *db, const struct workcal *cal, const struct actor *a,
-                       int64_t now_ms, const struct wf_transition *t, struct flow_dossier *d)
+                       int64_t now_ms, const struct wf_transition *t, int64_t old_due,
+                       const char *note, struct flow_dossier *d)
 {
 	int rc = 0;
 
@@ -781,6 +783,11 @@ static int apply_clock(struct db *db, const struct workcal *cal, const struct ac
 		break;
 	case WF_CLOCK_STOP:
 		d->finished = now_ms;
+		break;
+	case WF_CLOCK_EXTEND:
+		if ((rc = record_extension(db, a, now_ms, d->id, old_due, d->due,
+		                           note != NULL ? note : "")) != 0)
+			return rc;
 		break;
 	default:
 		break;
@@ -870,13 +877,13 @@ int dossier_act_in(const struct account_env *env, struct db *db, const struct ac
 	    (rc = check_note(t, in->note, &note, errs)) != 0)
 		goto out;
 	old_due = d.due;
-	if ((rc = apply_inputs(db, cal, a, now_ms, t, in, note, &d, name, errs)) != 0)
+	if ((rc = apply_inputs(db, cal, now_ms, t, in, note, &d, name, errs)) != 0)
 		goto out;
 	if (errs->count > 0) {
 		rc = MC_EINVAL;
 		goto out;
 	}
-	if ((rc = apply_clock(db, cal, a, now_ms, t, &d)) != 0)
+	if ((rc = apply_clock(db, cal, a, now_ms, t, old_due, note, &d)) != 0)
 		goto out;
 	d.step_due = step_due(cal, &d, t->to, now_ms);
 	if ((rc = store(db, &d, t->to, now_ms)) != 0) {

@@ -49,7 +49,9 @@ enum wf_clock {
 	WF_CLOCK_KEEP = 0,
 	WF_CLOCK_START,   /* the dossier is received: its due date is computed (kept when it has one) */
 	WF_CLOCK_PAUSE,   /* a supplement is awaited: the clock stops */
-	WF_CLOCK_RESUME,  /* the citizen supplemented: the due date moves by the time waited */
+	WF_CLOCK_RESUME,  /* the citizen supplemented: the due date moves by the time waited
+	                   * (the citizen's update calls dossier_flow_resume itself; no code reads
+	                   * this value, it documents the table) */
 	WF_CLOCK_STOP,    /* finished: the time it took is final */
 	WF_CLOCK_EXTEND,  /* a leader sets a new due date */
 };

@@ -1454,6 +1454,21 @@ static void test_extend(void **state)
 	          (struct flow_input){ .action = "extend", .new_due = "08/12/2026",
 	                               .note = "Cần xác minh thêm." },
 	          MC_EFORBIDDEN);
+	/* A right date without the reason: refused before anything is written, even inside a
+	 * transaction the caller has not rolled back yet. */
+	{
+		struct account_env env = test_env();
+		struct actor leader = person(LEADER);
+		struct flow_input in = { .action = "extend", .new_due = "08/12/2026",
+		                         .version = version };
+
+		assert_int_equal(db_begin(db), 0);
+		assert_int_equal(dossier_act_in(&env, db, &leader, FRI(10, 0), id, &in, &errs, &out,
+		                                &refusal), MC_EINVAL);
+		assert_non_null(field_errors_get(&errs, "note"));
+		assert_int_equal(count(db, "dossier_extensions", "dossier_id = ?", id), 0);
+		assert_int_equal(db_rollback(db), 0);
+	}
 	exec(db, "UPDATE dossiers SET overdue_notified_at = '2026-12-03T03:00:00.000Z'");
 	act_ok(db, LEADER, FRI(10, 0), id,
 	       (struct flow_input){ .action = "extend", .new_due = "08/12/2026",
