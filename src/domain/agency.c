@@ -646,6 +646,32 @@ static int printable_ascii(const char *s)
 	return 1;
 }
 
+/* Whether every character of 'pattern' outside its tokens is one a citizen's lookup can match
+ * (dossier_lookup.c's receipt_canonical): an upper-case letter, a digit, '.', '-' or '/'.
+ * Tokens are found as dossier_receipt_format finds them; a brace of no token is a character. */
+static int receipt_literals_ok(const char *pattern)
+{
+	static const char *const tokens[] = { "code", "yyyy", "yy", "MM", "dd" };
+
+	for (const char *p = pattern; *p != '\0';) {
+		const char *end = *p == '{' ? strchr(p, '}') : NULL;
+		size_t tok = end != NULL ? (size_t)(end - p - 1) : 0;
+		int token = tok > 0 && strspn(p + 1, "N") == tok;
+
+		for (size_t i = 0; !token && tok > 0 && i < sizeof(tokens) / sizeof(tokens[0]); i++)
+			token = strlen(tokens[i]) == tok && strncmp(p + 1, tokens[i], tok) == 0;
+		if (token) {
+			p = end + 1;
+			continue;
+		}
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		      *p == '/'))
+			return 0;
+		p++;
+	}
+	return 1;
+}
+
 /* A typed first number (trimmed, not empty): its value, or -1 when it is not a whole number
  * 0..AGENCY_RECEIPT_START_MAX. */
 static int64_t start_value(const char *s)
@@ -696,6 +722,12 @@ static void check_receipt(const char *pattern_in, const char *start_in, const ch
 		field_errors_add(errs, "receipt_pattern",
 		                 "Mẫu số biên nhận chỉ gồm chữ cái không dấu, chữ số, dấu cách và dấu "
 		                 "câu; không dùng chữ có dấu, dấu tab hay ký tự điều khiển.");
+	} else if (!receipt_literals_ok(pattern)) {
+		field_errors_add(errs, "receipt_pattern",
+		                 "Mẫu số biên nhận, ngoài các ký hiệu {code}, {yyyy}, {yy}, {MM}, {dd} và "
+		                 "{N...}, chỉ được gồm chữ in hoa không dấu, chữ số và các dấu chấm (.), "
+		                 "gạch ngang (-), gạch chéo (/): người dân tra cứu hồ sơ chỉ nhập được "
+		                 "những ký tự này.");
 	} else if ((counters = receipt_counters(pattern, &width)) == 0) {
 		field_errors_add(errs, "receipt_pattern",
 		                 "Mẫu số biên nhận phải có một chỗ cho số thứ tự trong ngày, ví dụ "

@@ -32,7 +32,7 @@ struct db;
 #define AGENCY_SEARCH_MAX 200     /* characters of a search */
 #define DEPARTMENT_NAME_MAX 200   /* characters */
 #define AGENCY_WEEKDAYS 7         /* office hours, Monday first */
-#define AGENCY_RECEIPT_PATTERN_MAX 100   /* characters (printable ASCII) of a receipt pattern */
+#define AGENCY_RECEIPT_PATTERN_MAX 100   /* characters (A-Z 0-9 . - / and tokens) of a pattern */
 #define AGENCY_RECEIPT_COUNTER_MAX 12    /* N's of the counter token {N...} */
 #define AGENCY_RECEIPT_START_MAX 999999  /* the largest first number of a day */
 #define AGENCY_RECEIPT_MAX 64            /* bytes of a receipt number (FLOW_RECEIPT_MAX) */
@@ -134,7 +134,8 @@ int agency_options(struct db *db, const struct actor *actor, int64_t exclude, js
  * actor's scope; no parent (a root) is for system administrators only.  A commune agency may
  * sit under a province one, but never the other way round: an agency's level is its parent's or
  * below it.  The receipt pattern (trimmed) is required, at most AGENCY_RECEIPT_PATTERN_MAX
- * printable ASCII characters, with exactly one counter token {N...} of 1 to
+ * printable ASCII characters, outside its tokens only upper-case letters, digits, '.', '-' and
+ * '/' (what the citizen's lookup matches), with exactly one counter token {N...} of 1 to
  * AGENCY_RECEIPT_COUNTER_MAX N's, and the number it makes today with the agency's code and the
  * widest counter (or the start, when wider) fits AGENCY_RECEIPT_MAX; the start is a whole number
  * 0..AGENCY_RECEIPT_START_MAX that has no more digits than the N's.  *id receives the new id.  MC_EINVAL: 'errs' names each wrong field (including a

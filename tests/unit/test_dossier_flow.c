@@ -18,6 +18,7 @@
 
 #include "domain/account.h"
 #include "domain/actor.h"
+#include "domain/agency.h"
 #include "domain/backoffice.h"
 #include "domain/catalog_io.h"
 #include "domain/dossier_flow.h"
@@ -1736,6 +1737,26 @@ static void test_queue_due_filter(void **state)
 	assert_int_equal(due_listed(db, local(2026, 11, 27, 0, 0), "week"), 1);
 }
 
+/* An agency's pattern makes only numbers the citizen's lookup can find: outside the tokens,
+ * upper-case letters, digits, '.', '-' and '/'. */
+static void test_receipt_pattern_literals(void **state)
+{
+	static const char *const refused[] = {
+		"{code}-hs-{NNNN}", "{code} {NNNN}", "{code}_{NNNN}", "HS#{NNNN}", "{code}:{NNNN}",
+		"{foo}-{NNNN}", "{code}-{NNNN}{",
+	};
+	char no[AGENCY_RECEIPT_MAX + 1];
+
+	(void)state;
+	assert_int_equal(agency_receipt_example("HS-{yyyy}/{code}.{MM}{dd}{yy}-{NNNN}",
+	                                        "000.00.06.H56", "1", MON(9, 0), no), 0);
+	assert_string_equal(no, "HS-2026/000.00.06.H56.113026-0001");
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		if (agency_receipt_example(refused[i], "000.00.06.H56", "1", MON(9, 0), no) !=
+		    MC_EINVAL)
+			fail_msg("pattern %s was let through", refused[i]);
+}
+
 static void test_receipt_format(void **state)
 {
 	char out_no[FLOW_RECEIPT_MAX + 1], pattern[128];
@@ -1894,6 +1915,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_every_role_violation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receiver_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_due_filter, setup, teardown),
+		cmocka_unit_test(test_receipt_pattern_literals),
 		cmocka_unit_test(test_receipt_format),
 		cmocka_unit_test_setup_teardown(test_receipt_next, setup, teardown),
 	};
