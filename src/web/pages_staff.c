@@ -37,15 +37,13 @@ static int64_t now_ms(const struct req *r)
 /* A posted decimal id ("" or malformed: 0). */
 static int64_t field_id(struct req *r, const char *name)
 {
-	const char *s = view_field(r, name);
-	char *end;
-	long long v;
+	int64_t id = view_positive_id(view_field(r, name));
 
-	if (s[0] < '1' || s[0] > '9' || strlen(s) > 18)
-		return 0;
-	v = strtoll(s, &end, 10);
-	return *end == '\0' && v > 0 ? (int64_t)v : 0;
+	return id > 0 ? id : 0;
 }
+
+/* Why a dossier takes no scans (dossier_scans_check's or dossier_scans_attach's MC_ECONFLICT). */
+#define SCANS_CLOSED "Hồ sơ này không nhận thêm giấy tờ bản quét."
 
 /* GET /staff: the queues of the staff member's role, with counts and overdue counts. */
 int page_staff_home(struct req *r)
@@ -89,7 +87,7 @@ int page_staff_queue(struct req *r)
 		return MC_ENOTFOUND;
 	if ((rc = view_page_param(r, "page", BO_PAGE_MAX, &q.page)) != 0)
 		return MC_EINVAL;
-	if (proc[0] != '\0' && (q.procedure_id = strtoll(proc, NULL, 10)) <= 0)
+	if (proc[0] != '\0' && (q.procedure_id = view_positive_id(proc)) <= 0)
 		return MC_EINVAL;
 	q.status = view_query(r, "status");
 	q.channel = view_query(r, "channel");
@@ -280,7 +278,7 @@ int page_staff_act(struct req *r)
 	if (rc != 0)
 		return rc;
 	in.action = view_field(r, "action");
-	in.version = strtoll(version, NULL, 10);
+	in.version = view_positive_id(version); /* malformed: -1, no version: refused as stale */
 	in.note = view_field(r, "note");
 	in.department_id = field_id(r, "department_id");
 	in.assignee_id = field_id(r, "assignee_id");
@@ -498,6 +496,9 @@ static void scans_done(struct req *r, void *p)
 		rc = dossier_page_scans(r, too_big ? 413 : 422, j->id,
 		                        "Một số tệp chưa được đính kèm; xem lý do bên cạnh từng giấy tờ.",
 		                        1, NULL, NULL, errors);
+	} else if (rc == MC_ECONFLICT) {
+		/* Finished since page_staff_scans checked: said as the check says it. */
+		rc = dossier_page(r, 409, j->id, SCANS_CLOSED, 1, NULL, NULL);
 	}
 	json_decref(errors);
 	if (rc != 0)
@@ -529,8 +530,7 @@ int page_staff_scans(struct req *r)
 	if ((rc = dossier_scans_check(r->db, &r->actor, id, j->u, j->n)) != 0) {
 		if (rc == MC_ECONFLICT) {
 			scans_job_free(j);
-			return dossier_page(r, 409, id, "Hồ sơ này không nhận thêm giấy tờ bản quét.", 1,
-			                    NULL, NULL);
+			return dossier_page(r, 409, id, SCANS_CLOSED, 1, NULL, NULL);
 		}
 		goto fail;
 	}
