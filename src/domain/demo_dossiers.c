@@ -11,6 +11,7 @@
 
 #include "domain/account.h"
 #include "domain/actor.h"
+#include "domain/dossier.h"
 #include "domain/dossier_flow.h"
 #include "domain/workcal.h"
 #include "domain/workflow.h"
@@ -330,6 +331,34 @@ static int step(const struct account_env *env, struct db *db, const struct workc
 			return s_; \
 	} while (0)
 
+/* The citizen withdraws pending dossier 'id' at 'at', as from the dossier's page: only an
+ * online dossier has a citizen to do it (a walk-in one stays pending), and only before 'now_ms'.
+ * 0, or an error. */
+static int withdraw(const struct account_env *env, struct db *db, int64_t now_ms, int64_t id,
+                    int64_t at)
+{
+	struct actor owner;
+	struct db_stmt *st;
+	const char *refusal;
+	int rc;
+
+	memset(&owner, 0, sizeof owner);
+	if (at >= now_ms)
+		return 0;
+	if ((rc = db_row_by_id(db, "SELECT a.id, a.full_name, a.account_type FROM dossiers d JOIN "
+	                           "accounts a ON a.id = d.owner_account_id WHERE d.id = ?", id,
+	                       &st)) != 0)
+		return rc == MC_ENOTFOUND ? 0 : rc;
+	owner.role = ROLE_CITIZEN;
+	owner.account_id = db_col_int64(st, 0);
+	db_col_copy(st, 1, owner.full_name, sizeof owner.full_name);
+	db_col_copy(st, 2, owner.account_type, sizeof owner.account_type);
+	db_reset(st);
+	rc = dossier_withdraw(env, db, &owner, at, id,
+	                      "Người nộp muốn bổ sung thêm giấy tờ và nộp lại sau", &refusal);
+	return rc == MC_EINVAL || rc == MC_ECONFLICT ? 0 : rc;
+}
+
 /* Take dossier 'id' of 'o' from pending towards 'target', from time 't'. */
 static int walk(const struct account_env *env, struct db *db, const struct workcal *cal,
                 int64_t now_ms, const struct offering *o, int64_t id, int64_t t,
@@ -350,20 +379,8 @@ static int walk(const struct account_env *env, struct db *db, const struct workc
 		             "cơ quan có thẩm quyền.");
 		return 0;
 	}
-	if (strcmp(target, "withdrawn") == 0) {
-		char at[40];
-		struct db_stmt *st;
-
-		clock_iso8601(workcal_add(cal, t, 60), at, sizeof at);
-		if ((rc = db_prepare(db, "UPDATE dossiers SET status = 'withdrawn', withdrawn_at = ?, "
-		                         "withdraw_reason = 'Người nộp muốn bổ sung thêm giấy tờ và nộp "
-		                         "lại sau', version = version + 1, updated_at = ? WHERE id = ?",
-		                     &st)) != 0 ||
-		    (rc = db_bind_cstr(st, 1, at)) != 0 || (rc = db_bind_cstr(st, 2, at)) != 0 ||
-		    (rc = db_bind_int64(st, 3, id)) != 0)
-			return rc;
-		return db_step_done(st);
-	}
+	if (strcmp(target, "withdrawn") == 0)
+		return withdraw(env, db, now_ms, id, workcal_add(cal, t, 60));
 	if (staff_of(db, o->competent, "specialist", dept, &specialist) != 0)
 		memset(&specialist, 0, sizeof specialist);
 	if (staff_of(db, o->competent, "leader", 0, &leader) != 0)
