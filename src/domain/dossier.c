@@ -133,24 +133,34 @@ static void applicant_from_form(const json_t *schema, const json_t *values, stru
 /* ---- the timeline ---- */
 
 /* Record a status change by account 'account_id' (0: the system, stored as NULL). */
-int dossier_add_event_by(struct db *db, int64_t dossier_id, const char *at, int64_t account_id,
-                        const char *actor_name, const char *from, const char *to,
-                        const char *note)
+int dossier_add_event(struct db *db, const struct dossier_event *e)
 {
 	struct db_stmt *st;
 	int rc;
 
 	rc = db_prepare(db,
 		"INSERT INTO dossier_events (dossier_id, at, account_id, actor_name, from_status, "
-		"to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?)", &st);
+		"to_status, note, internal, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
 	if (rc != 0)
 		return rc;
-	if ((rc = db_bind_int64(st, 1, dossier_id)) != 0 || (rc = db_bind_cstr(st, 2, at)) != 0 ||
-	    (rc = account_id > 0 ? db_bind_int64(st, 3, account_id) : db_bind_null(st, 3)) != 0 ||
-	    (rc = db_bind_cstr(st, 4, actor_name)) != 0 || (rc = db_bind_cstr(st, 5, from)) != 0 ||
-	    (rc = db_bind_cstr(st, 6, to)) != 0 || (rc = db_bind_cstr(st, 7, note)) != 0)
+	if ((rc = db_bind_int64(st, 1, e->dossier_id)) != 0 || (rc = db_bind_cstr(st, 2, e->at)) != 0 ||
+	    (rc = e->account_id > 0 ? db_bind_int64(st, 3, e->account_id) : db_bind_null(st, 3)) != 0 ||
+	    (rc = db_bind_cstr(st, 4, e->actor_name)) != 0 || (rc = db_bind_cstr(st, 5, e->from)) != 0 ||
+	    (rc = db_bind_cstr(st, 6, e->to)) != 0 || (rc = db_bind_cstr(st, 7, e->note)) != 0 ||
+	    (rc = db_bind_int64(st, 8, e->internal != 0)) != 0 ||
+	    (rc = db_bind_cstr(st, 9, e->action)) != 0)
 		return rc;
 	return db_step_done(st);
+}
+
+int dossier_add_event_by(struct db *db, int64_t dossier_id, const char *at, int64_t account_id,
+                         const char *actor_name, const char *from, const char *to,
+                         const char *note)
+{
+	struct dossier_event e = { .dossier_id = dossier_id, .at = at, .account_id = account_id,
+		                   .actor_name = actor_name, .from = from, .to = to, .note = note };
+
+	return dossier_add_event(db, &e);
 }
 
 static int add_event(struct db *db, int64_t dossier_id, const char *at, const struct actor *a,

@@ -568,27 +568,6 @@ out:
 
 /* ---- the timeline and the mail ---- */
 
-static int add_event(struct db *db, int64_t id, int64_t now_ms, const struct actor *a,
-                     const char *from, const char *to, const char *note, int internal,
-                     const char *action)
-{
-	struct db_stmt *st;
-	int rc;
-
-	rc = db_prepare(db,
-		"INSERT INTO dossier_events (dossier_id, at, account_id, actor_name, from_status, "
-		"to_status, note, internal, action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
-	if (rc != 0)
-		return rc;
-	if ((rc = db_bind_int64(st, 1, id)) != 0 || (rc = bind_ms(st, 2, now_ms)) != 0 ||
-	    (rc = db_bind_int64(st, 3, a->account_id)) != 0 ||
-	    (rc = db_bind_cstr(st, 4, a->full_name)) != 0 || (rc = db_bind_cstr(st, 5, from)) != 0 ||
-	    (rc = db_bind_cstr(st, 6, to)) != 0 || (rc = db_bind_cstr(st, 7, note)) != 0 ||
-	    (rc = db_bind_int64(st, 8, internal)) != 0 || (rc = db_bind_cstr(st, 9, action)) != 0)
-		return rc;
-	return db_step_done(st);
-}
-
 static void local_text(int64_t ms, char out[TEXT_SIZE])
 {
 	out[0] = '\0';
@@ -860,7 +839,8 @@ int dossier_act_in(const struct account_env *env, struct db *db, const struct ac
 	struct flow_dossier d = { 0 };
 	struct workcal *cal = NULL;
 	char *note = NULL, name[NAME_SIZE], line[NAME_SIZE + FLOW_RECEIPT_MAX + 128];
-	char *event_note = NULL, summary[256];
+	char *event_note = NULL, summary[256], at[TEXT_SIZE];
+	struct dossier_event ev = { 0 };
 	int64_t old_due;
 	int rc;
 
@@ -903,8 +883,16 @@ int dossier_act_in(const struct account_env *env, struct db *db, const struct ac
 	}
 	if (line[0] == '\0' && event_note == NULL)
 		snprintf(line, sizeof line, "%s", t->label);
-	if ((rc = add_event(db, id, now_ms, a, d.status, t->to, event_note != NULL ? event_note : line,
-	                    (t->needs & WF_INTERNAL_NOTE) != 0, t->action)) != 0)
+	ev.dossier_id = id;
+	ev.at = clock_iso8601(now_ms, at, sizeof at);
+	ev.account_id = a->account_id;
+	ev.actor_name = a->full_name;
+	ev.from = d.status;
+	ev.to = t->to;
+	ev.note = event_note != NULL ? event_note : line;
+	ev.internal = (t->needs & WF_INTERNAL_NOTE) != 0;
+	ev.action = t->action;
+	if ((rc = dossier_add_event(db, &ev)) != 0)
 		goto out;
 	snprintf(summary, sizeof summary, "%s hồ sơ %s", t->label,
 	         d.receipt_no[0] != '\0' ? d.receipt_no : "(chưa có số biên nhận)");

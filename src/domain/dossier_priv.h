@@ -44,8 +44,22 @@ const char *dossier_label(const char *status);
 /* Text column 'col' (an ISO-8601 time or NULL) as local time text; "" when NULL or unreadable. */
 json_t *dossier_local_time(struct db_stmt *st, int col);
 
-/* Record on dossier 'dossier_id''s timeline a change by account 'account_id' (0: the system,
- * stored as NULL) named 'actor_name', from status 'from' (NULL: the creation) to 'to'. */
+/* One entry of a dossier's timeline. */
+struct dossier_event {
+	int64_t dossier_id;
+	const char *at;         /* ISO-8601 */
+	int64_t account_id;     /* who; 0: the system, stored as NULL */
+	const char *actor_name;
+	const char *from, *to;  /* the statuses; from NULL: the creation */
+	const char *note;
+	int internal;           /* a staff entry: the citizen never sees its note */
+	const char *action;     /* the workflow action that made it, or NULL */
+};
+
+/* Record event 'e' on its dossier's timeline. */
+int dossier_add_event(struct db *db, const struct dossier_event *e);
+
+/* dossier_add_event of a citizen-visible entry that no workflow action made. */
 int dossier_add_event_by(struct db *db, int64_t dossier_id, const char *at, int64_t account_id,
                          const char *actor_name, const char *from, const char *to,
                          const char *note);

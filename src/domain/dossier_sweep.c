@@ -472,6 +472,7 @@ static int flag_one(const struct account_env *env, struct db *db, int64_t now_ms
                     const char *now, int64_t id, int *done)
 {
 	char link[DOSSIER_LINK_SIZE], path[PATH_SIZE], status[32] = "";
+	struct dossier_event ev = { 0 };
 	struct db_stmt *st;
 	json_t *data = NULL, *to = json_array(), *addr;
 	size_t i;
@@ -494,14 +495,14 @@ static int flag_one(const struct account_env *env, struct db *db, int64_t now_ms
 	db_col_copy(st, 0, status, sizeof status);
 	db_reset(st);
 	*done = 1;
-	if ((rc = db_prepare(db, "INSERT INTO dossier_events (dossier_id, at, account_id, "
-	                         "actor_name, from_status, to_status, note, internal, action) "
-	                         "VALUES (?, ?, NULL, ?, ?, ?, ?, 1, 'overdue')", &st)) != 0 ||
-	    (rc = db_bind_int64(st, 1, id)) != 0 || (rc = db_bind_cstr(st, 2, now)) != 0 ||
-	    (rc = db_bind_cstr(st, 3, DOSSIER_SYSTEM_NAME)) != 0 ||
-	    (rc = db_bind_cstr(st, 4, status)) != 0 || (rc = db_bind_cstr(st, 5, status)) != 0 ||
-	    (rc = db_bind_cstr(st, 6, "Hồ sơ đã quá hạn giải quyết")) != 0 ||
-	    (rc = db_step_done(st)) != 0)
+	ev.dossier_id = id;
+	ev.at = now;
+	ev.actor_name = DOSSIER_SYSTEM_NAME;
+	ev.from = ev.to = status;
+	ev.note = "Hồ sơ đã quá hạn giải quyết";
+	ev.internal = 1;
+	ev.action = "overdue";
+	if ((rc = dossier_add_event(db, &ev)) != 0)
 		goto out;
 	if ((rc = overdue_recipients(db, id, to)) != 0 || json_array_size(to) == 0)
 		goto out;
