@@ -445,6 +445,16 @@ static void exec(struct db *db, const char *sql)
 		fail_msg("%s: %s", sql, db_errmsg(db));
 }
 
+/* Run 'sql' with 'id' bound to its one '?'. */
+static void exec_id(struct db *db, const char *sql, int64_t id)
+{
+	struct db_stmt *st;
+
+	assert_int_equal(db_prepare(db, sql, &st), 0);
+	assert_int_equal(db_bind_int64(st, 1, id), 0);
+	assert_int_equal(db_step_done(st), 0);
+}
+
 /* ---- acting ---- */
 
 /* What the last act() gave back besides its return code. */
@@ -1647,6 +1657,9 @@ static void test_flag_overdue(void **state)
 	const char *to;
 
 	fresh = new_dossier(db, OFF_STANDARD, "pending");
+	/* The late one was brought in person, by someone with no e-mail address. */
+	exec_id(db, "UPDATE dossiers SET owner_account_id = NULL, channel = 'walk_in', "
+	            "applicant_email = '' WHERE id = ?", late);
 	act_ok(db, SPEC_A, MON(11, 30), paused,
 	       (struct flow_input){ .action = "request_supplement", .note = "Thiếu giấy tờ." },
 	       "supplement");
@@ -1668,6 +1681,8 @@ static void test_flag_overdue(void **state)
 	assert_string_equal(to, "motcua@tanan.gov.vn sau@tanan.gov.vn");
 	assert_contains(last_mail(db, "subject"), "quá hạn");
 	assert_contains(last_mail(db, "body_text"), "/staff/dossiers/");
+	assert_contains(last_mail(db, "body_text"), "Cổng Dịch vụ công tỉnh Tân An");
+	assert_contains(last_mail(db, "body_text"), "Nguyễn Văn An");
 	/* Once only. */
 	assert_int_equal(dossier_flag_overdue(&env, db, FRI(9, 0), &n), 0);
 	assert_int_equal(n, 0);
@@ -1680,6 +1695,25 @@ static void test_flag_overdue(void **state)
 	assert_string_equal(col(db, late, "overdue_notified_at"), "(null)");
 	assert_int_equal(dossier_flag_overdue(&env, db, local(2026, 12, 7, 17, 1), &n), 0);
 	assert_int_equal(n, 1);
+}
+
+/* Dossiers from before the search column get their search text once, after the migration. */
+static void test_search_backfill(void **state)
+{
+	struct db *db = *state;
+	int64_t a = new_dossier(db, OFF_STANDARD, "pending"), b = new_dossier(db, OFF_STANDARD,
+	                                                                    "pending");
+	int64_t filled = -1;
+
+	exec_id(db, "UPDATE dossiers SET applicant_name = 'Trần Thị Ánh' WHERE id = ?", b);
+	assert_string_equal(col(db, a, "search_text"), "(null)");
+	assert_int_equal(dossier_search_backfill(db, &filled), 0);
+	assert_int_equal(filled, 2);
+	assert_contains(col(db, a, "search_text"), "nguyen van an");
+	assert_contains(col(db, a, "search_text"), "079090001234");
+	assert_contains(col(db, b, "search_text"), "tran thi anh");
+	assert_int_equal(dossier_search_backfill(db, &filled), 0);
+	assert_int_equal(filled, 0);
 }
 
 /* The staff view names the officer who received the dossier, whoever looks at it (the
@@ -1913,6 +1947,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flag_overdue, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_forbidden_transition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_role_violation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_backfill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receiver_name, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_due_filter, setup, teardown),
 		cmocka_unit_test(test_receipt_pattern_literals),
