@@ -88,6 +88,26 @@ int sweeper_lease_release(struct db *db, const char *name, const char *holder)
 
 /* ---- one run ---- */
 
+/* The daily full check of the file store: its lease is kept until it lapses, so whoever runs the
+ * sweeps next day does it again.  Each attempt names itself anew (the upsert lets a holder
+ * renew its own lease). */
+static int store_check(struct db *db, struct filestore *files, const char *holder,
+                       int64_t *files_removed)
+{
+	int64_t now = clock_now_ms(&clock_system), removed = 0;
+	char attempt[SWEEPER_HOLDER_SIZE + 24];
+	int rc, acquired = 0;
+
+	snprintf(attempt, sizeof attempt, "%s@%" PRId64, holder, now);
+	rc = sweeper_lease_acquire(db, SWEEPER_STORE_LEASE, attempt, now, SWEEPER_STORE_EVERY_MS,
+	                           &acquired);
+	if (rc != 0 || !acquired)
+		return rc;
+	rc = dossier_sweep_orphan_files(db, files, &removed);
+	*files_removed += removed;
+	return rc;
+}
+
 int sweeper_run_once(const struct account_env *env, struct db *db, struct filestore *files,
                      const char *holder, struct sweeper_result *out)
 {
@@ -100,6 +120,8 @@ int sweeper_run_once(const struct account_env *env, struct db *db, struct filest
 		return rc;
 	out->ran = 1;
 	rc = dossier_sweep_all(env, db, files, clock_now_ms(env->clock), &out->dossiers);
+	if (rc == 0)
+		rc = store_check(db, files, holder, &out->dossiers.files_removed);
 	/* Give the lease back even after a failure; if even that fails, it lapses. */
 	released = sweeper_lease_release(db, SWEEPER_LEASE_NAME, holder);
 	return rc != 0 ? rc : released;

@@ -24,6 +24,8 @@ struct sweeper;
 #define SWEEPER_LEASE_NAME     "sweeps"              /* the one lease of today's sweeps */
 #define SWEEPER_LEASE_MS       (5LL * 60 * 1000)     /* a crashed holder's lease lapses after */
 #define SWEEPER_HOLDER_SIZE    128                   /* "<host>:<pid>:<16 random characters>" */
+#define SWEEPER_STORE_LEASE    "store-check"         /* held, never given back, for a day: */
+#define SWEEPER_STORE_EVERY_MS (24LL * 3600 * 1000)  /* the full check of the file store */
 #define SWEEPER_INTERVAL_MAX   86400u                /* seconds between runs, at most */
 
 /* A holder id for this process and caller: the host name, the pid and 16 random characters
@@ -51,7 +53,9 @@ struct sweeper_result {
 
 /*
  * One run of every sweep: take lease SWEEPER_LEASE_NAME for 'holder' (SWEEPER_LEASE_MS, real
- * time), run dossier_sweep_all at the time of env->clock, give the lease back.  *out is zeroed,
+ * time), run dossier_sweep_all at the time of env->clock and, when lease SWEEPER_STORE_LEASE
+ * lapsed, take it for SWEEPER_STORE_EVERY_MS and run dossier_sweep_orphan_files (its files
+ * count in files_removed), then give the first lease back.  *out is zeroed,
  * then out->ran says whether the lease was had.  'db' is a connection of the calling thread
  * with no transaction open; 'env' gives the mail templates, the links, the clock and the mail
  * sender to wake; 'files' is the store the bytes of deleted drafts are removed from.  Errors

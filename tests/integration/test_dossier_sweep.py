@@ -152,7 +152,7 @@ def test_cli_reminds_then_deletes_a_draft_beside_the_server(servers):
     assert not draft_listed(site, citizen, did)
     assert site.get(citizen, "/dossiers/%d" % did).status_code == 404
     assert sweep(site, 31 * DAY)["drafts deleted"] == 0
-    assert site.one("SELECT COUNT(*) FROM sweep_leases") == 0, "the lease was not given back"
+    assert site.one("SELECT COUNT(*) FROM sweep_leases WHERE name = 'sweeps'") == 0, "the lease was not given back"
 
 
 def test_the_servers_timer_does_the_same(servers):

@@ -773,8 +773,12 @@ static void test_run_once(void **state)
 	struct account_env env = test_env(T0 + 27 * DAY);
 	struct sweeper_result r;
 	char me[SWEEPER_HOLDER_SIZE], other[SWEEPER_HOLDER_SIZE], line[256];
+	char orphan[FILESTORE_SHA256_HEX];
 	int got = 0;
 
+	/* Content nothing uses, old enough for the daily check of the store. */
+	assert_int_equal(filestore_put(f->files, "orphan 1", 8, orphan), 0);
+	age_file(f, orphan, 2 * DOSSIER_SWEEP_FILE_GRACE_SECONDS);
 	sweeper_holder_new(me);
 	sweeper_holder_new(other);
 	assert_int_equal(sweeper_lease_acquire(db, SWEEPER_LEASE_NAME, other,
@@ -796,8 +800,20 @@ static void test_run_once(void **state)
 	assert_int_equal(r.dossiers.reminded, 1);
 	assert_int_equal(sweeper_describe(&r, line, sizeof line), 1);
 	assert_string_equal(line, "expired=0 reminded=1 reminders_refused=0 drafts_deleted=0"
-	                          " files_removed=0 overdue=0");
-	assert_int_equal(count_where(db, "SELECT COUNT(*) FROM sweep_leases WHERE ? IS NOT NULL"), 0);
+	                          " files_removed=1 overdue=0");
+	/* The sweeps' lease is given back; the store check's stays for a day. */
+	assert_int_equal(count_where(db, "SELECT COUNT(*) FROM sweep_leases WHERE name = 'sweeps' "
+	                                 "AND ? IS NOT NULL"), 0);
+	assert_int_equal(count_where(db, "SELECT COUNT(*) FROM sweep_leases WHERE name = "
+	                                 "'store-check' AND ? IS NOT NULL"), 1);
+	assert_false(stored(f, orphan));
+	/* The next run, the same day, leaves the store alone. */
+	assert_int_equal(filestore_put(f->files, "orphan 2", 8, orphan), 0);
+	age_file(f, orphan, 2 * DOSSIER_SWEEP_FILE_GRACE_SECONDS);
+	assert_int_equal(sweeper_run_once(&env, db, f->files, me, &r), 0);
+	assert_int_equal(r.ran, 1);
+	assert_int_equal(r.dossiers.files_removed, 0);
+	assert_true(stored(f, orphan));
 }
 
 /* ---- the timer's thread ---- */
@@ -868,7 +884,8 @@ static void test_thread(void **state)
 	wait_reminded(url, 2);
 	sweeper_stop(s);
 	assert_int_equal(wakes, 2);
-	assert_int_equal(count_where(db, "SELECT COUNT(*) FROM sweep_leases WHERE ? IS NOT NULL"), 0);
+	assert_int_equal(count_where(db, "SELECT COUNT(*) FROM sweep_leases WHERE name = 'sweeps' "
+	                                 "AND ? IS NOT NULL"), 0);
 	sweeper_stop(NULL);
 	sweeper_wake(NULL);
 	db_close(db);
