@@ -302,13 +302,7 @@ static int cmd_catalog_import(const struct cfg *c, const char *path, int dry_run
 		free(text);
 		return 1;
 	}
-	/* The command line acts as the system: whoever can run it owns the data folder. */
-	memset(&system, 0, sizeof(system));
-	system.role = ROLE_STAFF;
-	system.staff_role = STAFF_SYSTEM_ADMIN;
-	system.account_id = 0;
-	snprintf(system.account_type, sizeof(system.account_type), "staff");
-	snprintf(system.full_name, sizeof(system.full_name), "Dòng lệnh motcua");
+	actor_command_line(&system);
 	rc = catalog_import(db, &system, clock_now_ms(&clock), text, len, dry_run, stdout, err,
 	                    sizeof(err));
 	db_close(db);

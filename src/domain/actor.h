@@ -52,4 +52,8 @@ int actor_is_admin(const struct actor *a);
  * the home page otherwise. */
 const char *actor_home(const struct actor *a);
 
+/* Fill *a as the command line: a system administrator bound to no account or agency, named
+ * "Dòng lệnh motcua" (whoever can run the binary owns the data folder). */
+void actor_command_line(struct actor *a);
+
 #endif

@@ -1,5 +1,5 @@
-/* dbtest.h: helpers the unit tests on a database share: reading a whole file, one number out of
- * a query.  Include after <cmocka.h>. */
+/* dbtest.h: helpers the unit tests on a database share: reading a whole file, one number or one
+ * text out of a query.  Include after <cmocka.h>. */
 #ifndef MC_TEST_DBTEST_H
 #define MC_TEST_DBTEST_H
 
@@ -41,6 +41,24 @@ static inline int64_t dbtest_int(struct db *db, const char *sql, int64_t arg)
 	v = db_col_int64(st, 0);
 	db_reset(st);
 	return v;
+}
+
+/* Column 0 of the first row of 'sql' with 'arg' bound, as text into out (cap bytes): "(null)"
+ * for NULL.  Returns out. */
+static inline const char *dbtest_text(struct db *db, const char *sql, int64_t arg, char *out,
+                                      size_t cap)
+{
+	struct db_stmt *st;
+
+	assert_int_equal(db_prepare(db, sql, &st), 0);
+	assert_int_equal(db_bind_int64(st, 1, arg), 0);
+	assert_int_equal(db_step(st), DB_ROW);
+	if (db_col_is_null(st, 0))
+		snprintf(out, cap, "(null)");
+	else
+		db_col_copy(st, 0, out, cap);
+	db_reset(st);
+	return out;
 }
 
 #endif

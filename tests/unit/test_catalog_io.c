@@ -25,15 +25,12 @@
 #define T0 1795998825000LL /* 2026-11-30T00:33:45.000Z */
 #define DOCX "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
+/* The command line, the catalogue's importer. */
 static const struct actor *system_actor(void)
 {
 	static struct actor a;
 
-	memset(&a, 0, sizeof(a));
-	a.role = ROLE_STAFF;
-	a.staff_role = STAFF_SYSTEM_ADMIN;
-	snprintf(a.account_type, sizeof(a.account_type), "staff");
-	snprintf(a.full_name, sizeof(a.full_name), "Dòng lệnh motcua");
+	actor_command_line(&a);
 	return &a;
 }
 

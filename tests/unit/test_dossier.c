@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "dbtest.h"
+#include "fixturedb.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -95,18 +96,6 @@ static const char fixture_sql[] =
 
 static struct account_env test_env(void);
 
-static const struct actor *system_actor(void)
-{
-	static struct actor a;
-
-	memset(&a, 0, sizeof(a));
-	a.role = ROLE_STAFF;
-	a.staff_role = STAFF_SYSTEM_ADMIN;
-	snprintf(a.account_type, sizeof(a.account_type), "staff");
-	snprintf(a.full_name, sizeof(a.full_name), "Dòng lệnh motcua");
-	return &a;
-}
-
 static struct actor citizen(int64_t id)
 {
 	static const char *const names[] = { "", "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường",
@@ -124,27 +113,10 @@ static struct actor citizen(int64_t id)
 static int setup(void **state)
 {
 	struct db *db = NULL;
-	char err[512];
-	size_t len;
-	char *text;
-	int rc;
+	int rc = fixturedb_open("sqlite::memory:", T0, fixture_sql, &db);
 
-	if (db_open("sqlite::memory:", &db, err, sizeof err) != 0 ||
-	    db_migrate(db, MIGRATIONS_DIR, NULL, err, sizeof err) != 0) {
-		fprintf(stderr, "setup: %s\n", err);
-		db_close(db);
-		return -1;
-	}
-	text = dbtest_read_file(DATA_DIR "/demo-catalog.json", &len);
-	rc = catalog_import(db, system_actor(), T0, text, len, 0, NULL, err, sizeof err);
-	free(text);
-	if (rc != 0 || db_exec_script(db, fixture_sql) != 0) {
-		fprintf(stderr, "setup: %s %s\n", err, db_errmsg(db));
-		db_close(db);
-		return -1;
-	}
 	*state = db;
-	return 0;
+	return rc;
 }
 
 static int teardown(void **state)
@@ -154,22 +126,6 @@ static int teardown(void **state)
 }
 
 /* ---- helpers ---- */
-
-/* Text of one row and column into out (cap bytes); "(null)" for NULL. */
-static const char *query_text(struct db *db, const char *sql, int64_t arg, char *out, size_t cap)
-{
-	struct db_stmt *st;
-
-	assert_int_equal(db_prepare(db, sql, &st), 0);
-	assert_int_equal(db_bind_int64(st, 1, arg), 0);
-	assert_int_equal(db_step(st), DB_ROW);
-	if (db_col_is_null(st, 0))
-		snprintf(out, cap, "(null)");
-	else
-		db_col_copy(st, 0, out, cap);
-	db_reset(st);
-	return out;
-}
 
 static void set_status(struct db *db, int64_t id, const char *status)
 {
@@ -304,9 +260,9 @@ static void test_start_prefills_from_account(void **state)
 	assert_int_equal(dbtest_int(db, "SELECT desk_agency_id FROM dossiers WHERE id = ?", id), 1);
 	assert_int_equal(dbtest_int(db, "SELECT competent_agency_id FROM dossiers WHERE id = ?", id),
 	                 2);
-	assert_string_equal(query_text(db, "SELECT applicant_citizen_id FROM dossiers WHERE id = ?",
+	assert_string_equal(dbtest_text(db, "SELECT applicant_citizen_id FROM dossiers WHERE id = ?",
 	                               id, buf, sizeof buf), "079090001234");
-	assert_string_equal(query_text(db, "SELECT created_at FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT created_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "2026-11-30T00:33:45.000Z");
 
 	tl = json_object_get(v, "timeline");
@@ -402,7 +358,7 @@ static void test_start_refused(void **state)
 	assert_int_equal(dossier_start(db, &anonymous, T0, OFF_OPEN, &id, &why), MC_EFORBIDDEN);
 	assert_non_null(why);
 	assert_int_equal(dossier_start(db, NULL, T0, OFF_OPEN, &id, NULL), MC_EFORBIDDEN);
-	staff = *system_actor();
+	staff = *fixturedb_system();
 	staff.account_id = AN; /* even with an account id, a staff actor is not a citizen */
 	assert_int_equal(dossier_start(db, &staff, T0, OFF_OPEN, &id, NULL), MC_EFORBIDDEN);
 	why = NULL;
@@ -465,7 +421,7 @@ static void test_save_keeps_typed_answers(void **state)
 	assert_int_equal(json_integer_value(json_object_get(v, "version")), 3);
 	assert_string_equal(str(v, "applicant_name"), "Nguyễn Văn Ân");
 	json_decref(v);
-	assert_string_equal(query_text(db, "SELECT applicant_name FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT applicant_name FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "Nguyễn Văn Ân");
 
 	/* Not an object; someone else's dossier; no such dossier; not a citizen. */
@@ -511,7 +467,7 @@ static void test_save_keeps_typed_answers(void **state)
 static void test_get_and_list_are_the_owners(void **state)
 {
 	struct db *db = *state;
-	struct actor an = citizen(AN), binh = citizen(BINH), anonymous, staff = *system_actor();
+	struct actor an = citizen(AN), binh = citizen(BINH), anonymous, staff = *fixturedb_system();
 	int64_t first = start_ok(db, AN, T0, OFF_OPEN);
 	int64_t second = start_ok(db, AN, T0 + MINUTE, OFF_BOTH);
 	int64_t hers = start_ok(db, BINH, T0 + 2 * MINUTE, OFF_OPEN);
@@ -664,10 +620,10 @@ static void test_withdraw(void **state)
 	assert_string_equal(str(ev, "note"), "Nộp nhầm thủ tục");
 	assert_string_equal(str(json_array_get(tl, 0), "to_status"), "draft");
 	json_decref(v);
-	assert_string_equal(query_text(db, "SELECT withdrawn_at FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT withdrawn_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "2026-11-30T00:38:45.000Z");
 	/* Withdrawing stops the clock, as the workflow table says: never overdue afterwards. */
-	assert_string_equal(query_text(db, "SELECT finished_at FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT finished_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "2026-11-30T00:38:45.000Z");
 
 	/* Once withdrawn, or once past reception, it stays. */
@@ -832,7 +788,7 @@ static const char *last_mail(struct db *db, const char *col, char *out, size_t c
 
 	snprintf(sql, sizeof sql, "SELECT %s FROM mail_outbox WHERE ? IS NOT NULL ORDER BY id DESC "
 	         "LIMIT 1", col);
-	return query_text(db, sql, 1, out, cap);
+	return dbtest_text(db, sql, 1, out, cap);
 }
 
 /* The token of the confirmation link in the newest mail into token[TOKEN_LEN + 1]. */
@@ -890,10 +846,10 @@ static void assert_untouched(struct db *db, int64_t id, int64_t version)
 {
 	char buf[64];
 
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "draft");
 	assert_int_equal(dbtest_int(db, "SELECT version FROM dossiers WHERE id = ?", id), version);
-	assert_string_equal(query_text(db, "SELECT submitted_at FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT submitted_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "(null)");
 	assert_int_equal(count_rows(db, VERSION_COUNT), 0);
 	assert_int_equal(count_rows(db, TOKEN_COUNT), 0);
@@ -1042,21 +998,21 @@ static void test_submit_success(void **state)
 	assert_string_equal(str(ev, "note"), "Nộp hồ sơ trực tuyến, chờ xác thực qua thư điện tử");
 	assert_string_equal(str(ev, "actor_name"), "Nguyễn Văn An");
 	json_decref(v);
-	assert_string_equal(query_text(db, "SELECT submitted_at FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT submitted_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "2026-11-30T00:43:45.000Z");
 
 	/* The answers are frozen as version 3. */
 	assert_int_equal(count_rows(db, VERSION_COUNT), 1);
 	assert_int_equal(dbtest_int(db, "SELECT number FROM dossier_versions WHERE dossier_id = ?", id),
 	                 3);
-	assert_string_equal(query_text(db, "SELECT reason FROM dossier_versions WHERE dossier_id = ?",
+	assert_string_equal(dbtest_text(db, "SELECT reason FROM dossier_versions WHERE dossier_id = ?",
 	                               id, buf, sizeof buf), "submit");
 	assert_int_equal(dbtest_int(db, "SELECT account_id FROM dossier_versions WHERE dossier_id = ?",
 	                           id), AN);
-	query_text(db, "SELECT form_data FROM dossiers WHERE id = ?", id, buf, sizeof buf);
+	dbtest_text(db, "SELECT form_data FROM dossiers WHERE id = ?", id, buf, sizeof buf);
 	frozen = strdup(buf);
 	assert_non_null(frozen);
-	assert_string_equal(query_text(db, "SELECT form_data FROM dossier_versions WHERE dossier_id"
+	assert_string_equal(dbtest_text(db, "SELECT form_data FROM dossier_versions WHERE dossier_id"
 	                               " = ?", id, buf, sizeof buf), frozen);
 	assert_non_null(strstr(frozen, "\"deceased_name\":\"Nguyễn Văn Bảy\""));
 	free(frozen);
@@ -1075,11 +1031,11 @@ static void test_submit_success(void **state)
 	last_token(db, token);
 	token_hash(token, hash);
 	assert_int_equal(count_rows(db, TOKEN_COUNT), 1);
-	assert_string_equal(query_text(db, "SELECT token_hash FROM dossier_tokens WHERE dossier_id = ?",
+	assert_string_equal(dbtest_text(db, "SELECT token_hash FROM dossier_tokens WHERE dossier_id = ?",
 	                               id, buf, sizeof buf), hash);
-	assert_string_equal(query_text(db, "SELECT expires_at FROM dossier_tokens WHERE dossier_id = ?",
+	assert_string_equal(dbtest_text(db, "SELECT expires_at FROM dossier_tokens WHERE dossier_id = ?",
 	                               id, buf, sizeof buf), "2026-12-03T00:43:45.000Z");
-	assert_null(strstr(query_text(db, "SELECT group_concat(token_hash || created_at) FROM "
+	assert_null(strstr(dbtest_text(db, "SELECT group_concat(token_hash || created_at) FROM "
 	                              "dossier_tokens WHERE ? IS NOT NULL", 1, buf, sizeof buf),
 	                   token));
 	last_mail(db, "body_html", buf, sizeof buf);
@@ -1224,7 +1180,7 @@ static void test_confirm_expired(void **state)
 	/* 72 hours are 72 hours: at the deadline the link is dead, a minute before it works. */
 	assert_int_equal(confirm(&env, db, late_token, T0 + 72 * HOUR, NULL), TOKEN_EXPIRED);
 	assert_int_equal(confirm(&env, db, late_token, T0 + 80 * HOUR, NULL), TOKEN_EXPIRED);
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", late, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", late, buf,
 	                               sizeof buf), "unconfirmed");
 	assert_int_equal(dbtest_int(db, "SELECT used_at IS NULL FROM dossier_tokens WHERE dossier_id"
 	                               " = ?", late), 1);
@@ -1249,9 +1205,9 @@ static void test_confirm_after_withdraw(void **state)
 	last_token(db, token);
 	assert_int_equal(dossier_withdraw(&env, db, &an, T0 + MINUTE, id, "Nộp nhầm", NULL), 0);
 	assert_int_equal(confirm(&env, db, token, T0 + 2 * MINUTE, NULL), TOKEN_INVALID);
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "withdrawn");
-	assert_string_equal(query_text(db, "SELECT confirmed_at FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT confirmed_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "(null)");
 	/* The confirmation, then the withdrawal's mail; the dead link sends nothing. */
 	assert_int_equal(count_rows(db, OUTBOX_COUNT), 2);
@@ -1296,7 +1252,7 @@ static void test_resend(void **state)
 	/* The new link ends at the dossier's deadline, not 72 hours from now. */
 	last_mail(db, "body_text", buf, sizeof buf);
 	assert_non_null(strstr(buf, "trong 71 giờ (đến 03/12/2026 07:33)"));
-	assert_string_equal(query_text(db, "SELECT expires_at FROM dossier_tokens WHERE dossier_id = ?"
+	assert_string_equal(dbtest_text(db, "SELECT expires_at FROM dossier_tokens WHERE dossier_id = ?"
 	                               " ORDER BY id DESC LIMIT 1", id, buf, sizeof buf),
 	                    "2026-12-03T00:33:45.000Z");
 
@@ -1392,17 +1348,17 @@ static void test_expire_sweep(void **state)
 	json_decref(v);
 	assert_int_equal(dbtest_int(db, "SELECT account_id IS NULL FROM dossier_events WHERE"
 	                               " dossier_id = ? ORDER BY id DESC LIMIT 1", first), 1);
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", second, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", second, buf,
 	                               sizeof buf), "unconfirmed");
 
 	/* Later the second follows; drafts and confirmed dossiers are never touched. */
 	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 90 * HOUR, &n), 0);
 	assert_int_equal(n, 1);
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", second, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", second, buf,
 	                               sizeof buf), "expired");
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", draft, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", draft, buf,
 	                               sizeof buf), "draft");
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", confirmed, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", confirmed, buf,
 	                               sizeof buf), "pending");
 	assert_int_equal(dossier_expire_unconfirmed(&env, db, T0 + 200 * HOUR, &n), 0);
 	assert_int_equal(n, 0);
@@ -1515,7 +1471,7 @@ static void test_uploads(void **state)
 	json_decref(errors);
 	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
 	                 1);
-	assert_string_equal(query_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
+	assert_string_equal(dbtest_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
 	                               buf, sizeof buf), "giấy báo tử.pdf");
 	assert_int_equal(dbtest_int(db, "SELECT added_in FROM dossier_files WHERE dossier_id = ?", id),
 	                 2);
@@ -1544,7 +1500,7 @@ static void test_uploads(void **state)
 	json_decref(errors);
 	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_files WHERE dossier_id = ?", id),
 	                 1);
-	assert_string_equal(query_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
+	assert_string_equal(dbtest_text(db, "SELECT name FROM dossier_files WHERE dossier_id = ?", id,
 	                               buf, sizeof buf), "moi.pdf");
 	/* Taking it out of a draft deletes the row. */
 	fid = dbtest_int(db, "SELECT id FROM dossier_files WHERE dossier_id = ?", id);
@@ -1572,7 +1528,7 @@ static int ask_supplement(const struct account_env *env, struct db *db, const st
 	char version[32];
 
 	in.action = "request_supplement";
-	in.version = atoll(query_text(db, "SELECT version FROM dossiers WHERE id = ?", id, version,
+	in.version = atoll(dbtest_text(db, "SELECT version FROM dossiers WHERE id = ?", id, version,
 	                              sizeof version));
 	in.note = note;
 	return dossier_act(env, db, a, now, id, &in, &errs, &out, refusal);
@@ -1673,7 +1629,7 @@ static void test_supplement_and_versions(void **state)
 	assert_int_equal(ask_supplement(&env, db, &officer, now, id, "  \n ", &refusal), MC_EINVAL);
 	assert_int_equal(ask_supplement(&env, db, &officer, now += MINUTE, id,
 	                                "Bổ sung bản chụp rõ nét Giấy báo tử.", &refusal), 0);
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "supplement");
 	last_mail(db, "subject", buf, sizeof buf);
 	assert_non_null(strstr(buf, "cần bổ sung"));
@@ -1718,7 +1674,7 @@ static void test_supplement_and_versions(void **state)
 	assert_true(dbtest_int(db, "SELECT removed_in FROM dossier_files WHERE id = ?", old_file) > 0);
 	assert_int_equal(dossier_update_supplement(&env, db, &an, now += MINUTE, id, &errors), 0);
 	assert_null(errors);
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), "pending");
 	assert_int_equal(desk_queue(db, 1), 1);
 	last_mail(db, "subject", buf, sizeof buf);

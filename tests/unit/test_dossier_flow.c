@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "dbtest.h"
+#include "fixturedb.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -147,18 +148,6 @@ static int64_t local(int y, int m, int d, int h, int mi)
 
 static struct tpl_set *mail_templates; /* the real templates, loaded once for the group */
 
-static const struct actor *system_actor(void)
-{
-	static struct actor a;
-
-	memset(&a, 0, sizeof(a));
-	a.role = ROLE_STAFF;
-	a.staff_role = STAFF_SYSTEM_ADMIN;
-	snprintf(a.account_type, sizeof(a.account_type), "staff");
-	snprintf(a.full_name, sizeof(a.full_name), "Dòng lệnh motcua");
-	return &a;
-}
-
 /* The actor of fixture account 'id', as a session would build it. */
 static struct actor person(int64_t id)
 {
@@ -238,31 +227,10 @@ static int group_teardown(void **state)
 static int setup(void **state)
 {
 	struct db *db = NULL;
-	char err[512] = "";
-	size_t len = 0;
-	char *text;
-	int rc;
+	int rc = fixturedb_open("sqlite::memory:", MON(7, 0), fixture_sql, &db);
 
-	if (db_open("sqlite::memory:", &db, err, sizeof err) != 0 ||
-	    db_migrate(db, MIGRATIONS_DIR, NULL, err, sizeof err) != 0) {
-		fprintf(stderr, "setup: %s\n", err);
-		db_close(db);
-		return -1;
-	}
-	if ((text = dbtest_read_file(DATA_DIR "/demo-catalog.json", &len)) == NULL) {
-		fprintf(stderr, "setup: cannot read the demo catalogue\n");
-		db_close(db);
-		return -1;
-	}
-	rc = catalog_import(db, system_actor(), MON(7, 0), text, len, 0, NULL, err, sizeof err);
-	free(text);
-	if (rc != 0 || db_exec_script(db, fixture_sql) != 0) {
-		fprintf(stderr, "setup: %s %s\n", err, db_errmsg(db));
-		db_close(db);
-		return -1;
-	}
 	*state = db;
-	return 0;
+	return rc;
 }
 
 static int teardown(void **state)

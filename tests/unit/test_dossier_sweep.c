@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "dbtest.h"
+#include "fixturedb.h"
 
 #include <fcntl.h>
 #include <ftw.h>
@@ -106,18 +107,6 @@ static struct account_env test_env(int64_t now)
 	return env;
 }
 
-static const struct actor *system_actor(void)
-{
-	static struct actor a;
-
-	memset(&a, 0, sizeof(a));
-	a.role = ROLE_STAFF;
-	a.staff_role = STAFF_SYSTEM_ADMIN;
-	snprintf(a.account_type, sizeof(a.account_type), "staff");
-	snprintf(a.full_name, sizeof(a.full_name), "Dòng lệnh motcua");
-	return &a;
-}
-
 static struct actor citizen(int64_t id)
 {
 	struct actor a;
@@ -128,38 +117,6 @@ static struct actor citizen(int64_t id)
 	snprintf(a.account_type, sizeof(a.account_type), "citizen");
 	snprintf(a.full_name, sizeof(a.full_name), "%s", id == AN ? "Nguyễn Văn An" : "Trần Thị Bình");
 	return a;
-}
-
-/* Open 'url', apply the migrations, import the demo catalogue and the fixture. */
-static int open_fixture_db(const char *url, struct db **out)
-{
-	struct db *db = NULL;
-	char err[512] = "";
-	size_t len = 0;
-	char *text;
-	int rc;
-
-	*out = NULL;
-	if (db_open(url, &db, err, sizeof err) != 0 ||
-	    db_migrate(db, MIGRATIONS_DIR, NULL, err, sizeof err) != 0) {
-		fprintf(stderr, "setup: %s\n", err);
-		db_close(db);
-		return -1;
-	}
-	text = dbtest_read_file(DATA_DIR "/demo-catalog.json", &len);
-	if (text == NULL) {
-		db_close(db);
-		return -1;
-	}
-	rc = catalog_import(db, system_actor(), T0, text, len, 0, NULL, err, sizeof err);
-	free(text);
-	if (rc != 0 || db_exec_script(db, fixture_sql) != 0) {
-		fprintf(stderr, "setup: %s %s\n", err, db_errmsg(db));
-		db_close(db);
-		return -1;
-	}
-	*out = db;
-	return 0;
 }
 
 static int setup(void **state)
@@ -178,7 +135,7 @@ static int setup(void **state)
 		fprintf(stderr, "setup: %s\n", err);
 		goto fail;
 	}
-	if (open_fixture_db("sqlite::memory:", &f->db) != 0)
+	if (fixturedb_open("sqlite::memory:", T0, fixture_sql, &f->db) != 0)
 		goto fail;
 	*state = f;
 	return 0;
@@ -232,22 +189,6 @@ static int group_teardown(void **state)
 }
 
 /* ---- helpers ---- */
-
-/* Text of one row and column into out (cap bytes); "(null)" for NULL. */
-static const char *query_text(struct db *db, const char *sql, int64_t arg, char *out, size_t cap)
-{
-	struct db_stmt *st;
-
-	assert_int_equal(db_prepare(db, sql, &st), 0);
-	assert_int_equal(db_bind_int64(st, 1, arg), 0);
-	assert_int_equal(db_step(st), DB_ROW);
-	if (db_col_is_null(st, 0))
-		snprintf(out, cap, "(null)");
-	else
-		db_col_copy(st, 0, out, cap);
-	db_reset(st);
-	return out;
-}
 
 static void exec_text_int(struct db *db, const char *sql, const char *text, int64_t id)
 {
@@ -335,7 +276,7 @@ static const char *last_mail(struct db *db, const char *col, char *out, size_t c
 
 	snprintf(sql, sizeof sql, "SELECT %s FROM mail_outbox WHERE ? IS NOT NULL ORDER BY id DESC "
 	         "LIMIT 1", col);
-	return query_text(db, sql, 1, out, cap);
+	return dbtest_text(db, sql, 1, out, cap);
 }
 
 static int exists(struct db *db, int64_t id)
@@ -354,7 +295,7 @@ static void test_remind_timing(void **state)
 	char buf[512], want[512], procedure[256];
 	int64_t failed = -1;
 
-	query_text(db, "SELECT p.name FROM procedures p JOIN dossiers d ON d.procedure_id = p.id"
+	dbtest_text(db, "SELECT p.name FROM procedures p JOIN dossiers d ON d.procedure_id = p.id"
 	               " WHERE d.id = ?", id, procedure, sizeof procedure);
 	/* 26 days, and a millisecond short of 27: nothing. */
 	assert_int_equal(remind(db, T0 + 26 * DAY, NULL), 0);
@@ -383,12 +324,12 @@ static void test_remind_timing(void **state)
 	assert_non_null(strstr(body, "30/12/2026"));
 	assert_non_null(strstr(body, "<html lang=\"vi\">"));
 	/* Marked now; neither updated_at nor the version moved, so the open form still saves. */
-	assert_string_equal(query_text(db, "SELECT draft_reminded_at FROM dossiers WHERE id = ?", id,
+	assert_string_equal(dbtest_text(db, "SELECT draft_reminded_at FROM dossiers WHERE id = ?", id,
 	                               buf, sizeof buf), iso(T0 + DOSSIER_DRAFT_REMIND_MS, want));
-	assert_string_equal(query_text(db, "SELECT updated_at FROM dossiers WHERE id = ?", id, buf,
+	assert_string_equal(dbtest_text(db, "SELECT updated_at FROM dossiers WHERE id = ?", id, buf,
 	                               sizeof buf), iso(T0, want));
 	assert_int_equal(dbtest_int(db, "SELECT version FROM dossiers WHERE id = ?", id), 1);
-	assert_string_equal(query_text(db, "SELECT draft_reminded_at FROM dossiers WHERE id = ?",
+	assert_string_equal(dbtest_text(db, "SELECT draft_reminded_at FROM dossiers WHERE id = ?",
 	                               later, buf, sizeof buf), "(null)");
 	/* The timeline says so, by the system. */
 	assert_int_equal(dbtest_int(db, "SELECT COUNT(*) FROM dossier_events WHERE dossier_id = ?", id),
@@ -396,10 +337,10 @@ static void test_remind_timing(void **state)
 	assert_int_equal(dbtest_int(db, "SELECT account_id IS NULL AND from_status = 'draft' AND"
 	                               " to_status = 'draft' FROM dossier_events WHERE dossier_id = ?"
 	                               " ORDER BY id DESC LIMIT 1", id), 1);
-	query_text(db, "SELECT note FROM dossier_events WHERE dossier_id = ? ORDER BY id DESC LIMIT 1",
+	dbtest_text(db, "SELECT note FROM dossier_events WHERE dossier_id = ? ORDER BY id DESC LIMIT 1",
 	           id, buf, sizeof buf);
 	assert_non_null(strstr(buf, "30/12/2026"));
-	assert_string_equal(query_text(db, "SELECT actor_name FROM dossier_events WHERE dossier_id = ?"
+	assert_string_equal(dbtest_text(db, "SELECT actor_name FROM dossier_events WHERE dossier_id = ?"
 	                               " ORDER BY id DESC LIMIT 1", id, want, sizeof want),
 	                    "Hệ thống");
 
@@ -752,7 +693,7 @@ static void test_sweep_all(void **state)
 	assert_int_equal(c.remind_failed, 0);
 	assert_int_equal(c.deleted, 0);
 	assert_int_equal(c.files_removed, 0);
-	assert_string_equal(query_text(db, "SELECT status FROM dossiers WHERE id = ?", unconfirmed,
+	assert_string_equal(dbtest_text(db, "SELECT status FROM dossiers WHERE id = ?", unconfirmed,
 	                               buf, sizeof buf), "expired");
 	assert_string_equal(last_mail(db, "recipient", buf, sizeof buf), "binh@example.vn");
 
@@ -860,7 +801,7 @@ static void test_thread(void **state)
 	char url[128];
 
 	snprintf(url, sizeof url, "sqlite:%s/motcua.db", f->root);
-	assert_int_equal(open_fixture_db(url, &db), 0);
+	assert_int_equal(fixturedb_open(url, T0, fixture_sql, &db), 0);
 	start_draft(db, AN, T0);
 
 	memset(&cfg, 0, sizeof cfg);
