@@ -13,7 +13,7 @@ import pytest
 from accounts_helpers import mails_to, plain_text, soup_of
 from admin_helpers import DEMO_CITIZEN, TIMEOUT, admin_site, location, page_text  # noqa: F401
 from dossier_helpers import DESK_INTAKE, OTHER_INTAKE, confirmed_dossier, status_of
-from staff_helpers import act, act_ok, action_form, dossier_page, row
+from staff_helpers import act, act_ok, action_form, dossier_page, future_working_day, row
 
 HAC_THANH_DESK = "000.01.61.H56"
 HAC_THANH = "000.00.61.H56"
@@ -325,16 +325,6 @@ def test_walk_in_is_for_the_desks_own_intake_officers(admin_site, staff):
     assert site.get(staff(LEADER), "/staff/walk-in/%d" % offering).status_code == 403
 
 
-def next_weekday(days_ahead):
-    """dd/mm/yyyy of a Monday-to-Thursday at least 'days_ahead' days from today (Vietnam)."""
-    import datetime
-    d = (datetime.datetime.utcnow() + datetime.timedelta(hours=7)).date()
-    d += datetime.timedelta(days=days_ahead)
-    while d.weekday() > 3:
-        d += datetime.timedelta(days=1)
-    return d.strftime("%d/%m/%Y")
-
-
 def test_every_citizen_facing_mail_of_the_desk_and_the_leader(admin_site, citizen, staff):
     site = admin_site
     desk, leader = staff(DESK_INTAKE), staff(LEADER)
@@ -352,7 +342,7 @@ def test_every_citizen_facing_mail_of_the_desk_and_the_leader(admin_site, citize
     act_ok(site, desk, did, "note", note="Mời Ông/Bà mang bản chính giấy báo tử để đối chiếu.")
     text = wait_subject(site, DEMO_CITIZEN, "Thông báo về hồ sơ", before=sent)
     assert "Mời Ông/Bà mang bản chính giấy báo tử để đối chiếu." in text
-    new_due = next_weekday(30)
+    new_due = future_working_day(site)
     act_ok(site, leader, did, "extend", new_due=new_due,
            note="Cần xác minh thông tin tại nơi cư trú cuối cùng của người chết.")
     text = wait_subject(site, DEMO_CITIZEN, "xin lỗi", before=sent)

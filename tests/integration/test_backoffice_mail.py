@@ -29,7 +29,7 @@ from accounts_helpers import SmtpCollector, parse_mail, stop_ok
 from admin_helpers import (DEMO_CITIZEN, TIMEOUT, AdminSite, location,
                            page_text)
 from dossier_helpers import DESK_INTAKE, schema_of, valid_answers
-from staff_helpers import act_ok, row
+from staff_helpers import act_ok, future_working_day, row
 from motcua_server import free_port
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -305,16 +305,6 @@ def assert_kept_inside(site, did, action, note):
     assert site.one("SELECT count(*) FROM dossier_events WHERE dossier_id = ? AND action = ? "
                     "AND internal = 1 AND instr(note, ?) > 0", (did, action, note)) == 1, (
         "the %s note of dossier %d is not on the timeline as internal" % (action, did))
-
-
-def future_working_day(site, days_ahead=30):
-    """dd/mm/yyyy of a Monday-to-Thursday at least 'days_ahead' days from today (Vietnam)
-    that the calendar does not make a day off."""
-    off = {d for (d,) in site.rows("SELECT day FROM holidays WHERE kind = 'day_off'")}
-    d = datetime.datetime.now(VN).date() + datetime.timedelta(days=days_ahead)
-    while d.weekday() > 3 or d.isoformat() in off:
-        d += datetime.timedelta(days=1)
-    return d.strftime("%d/%m/%Y")
 
 
 def edit_link_of(site, m, did):
