@@ -1,9 +1,12 @@
 """Helpers the back-office tests share: a staff member's actions through the dossier page's
 own forms, as a browser posts them."""
 import datetime
+import itertools
+import json
+import sqlite3
 
 from accounts_helpers import soup_of
-from admin_helpers import TIMEOUT, location, page_text
+from admin_helpers import DEMO_CITIZEN, TIMEOUT, location, page_text
 
 
 def dossier_page(site, s, did):
@@ -66,3 +69,62 @@ def future_working_day(site, days_ahead=30):
                                          "kind = 'day_off'", (d.isoformat(),)) == 0:
             return d.strftime("%d/%m/%Y")
         d += datetime.timedelta(days=1)
+
+
+# ---- dossiers written straight into the database ----
+
+INSERT_PENDING = (
+    "INSERT INTO dossiers (owner_account_id, offering_id, procedure_id, desk_agency_id,"
+    " competent_agency_id, channel, applicant_name, applicant_citizen_id, applicant_phone,"
+    " status, version, form_data, created_at, updated_at, submitted_at, confirmed_at, workflow)"
+    " VALUES (?, ?, ?, ?, ?, 'online', ?, ?, '0912000111', 'pending', 1, ?, ?, ?, ?, ?, ?)")
+
+_names = itertools.count(1)
+
+
+def desk_offerings(site, desk_code, code=None):
+    """The desk's active online offerings (of procedure 'code' only, when given), oldest first,
+    as (id, procedure_id, competent_agency_id, workflow)."""
+    sql = ("SELECT o.id, o.procedure_id, o.competent_agency_id, o.workflow FROM offerings o "
+           "JOIN agencies g ON g.id = o.desk_agency_id JOIN procedures p ON p.id = "
+           "o.procedure_id WHERE g.code = ? AND o.online = 1 AND o.active = 1")
+    args = [desk_code]
+    if code is not None:
+        sql += " AND p.code = ?"
+        args.append(code)
+    rows = site.rows(sql + " ORDER BY o.id", args)
+    assert rows, "the demo offers %s online at %s" % (code or "nothing", desk_code)
+    return rows
+
+
+def pending_row(owner, desk_id, offering, name, citizen_id, at):
+    """INSERT_PENDING's parameters for a dossier of account 'owner' (None: nobody's) through
+    'offering' (a row of desk_offerings), created, submitted and confirmed at ISO instant 'at'."""
+    oid, procedure, competent, workflow = offering
+    form = json.dumps({"requester_name": name}, ensure_ascii=False)
+    return (owner, oid, procedure, desk_id, competent, name, citizen_id, form, at, at, at, at,
+            workflow)
+
+
+def insert_pending(site, rows):
+    """Insert the dossiers of INSERT_PENDING parameters 'rows' in one transaction; returns their
+    ids in order."""
+    con = sqlite3.connect(site.db_path, timeout=30)
+    try:
+        with con:
+            return [con.execute(INSERT_PENDING, r).lastrowid for r in rows]
+    finally:
+        con.close()
+
+
+def pending_dossier(site, desk_code, code=None, name=None):
+    """A confirmed online dossier of the demo citizen waiting at desk 'desk_code' (status
+    'pending', version 1, the offering's workflow copied), written straight into the database
+    as the citizen path leaves it: for tests of the back office, not of the submission.  'code'
+    names the procedure (default: the desk's first online offering); confirmed 5 minutes ago."""
+    offering = desk_offerings(site, desk_code, code)[0]
+    owner = site.one("SELECT id FROM accounts WHERE email_key = ?", (DEMO_CITIZEN,))
+    at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5))
+    return insert_pending(site, [pending_row(
+        owner, site.agency_id(desk_code), offering, name or "Nguyễn Thị Hoa %d" % next(_names),
+        "038190012399", at.strftime("%Y-%m-%dT%H:%M:%S.000Z"))])[0]

@@ -1101,31 +1101,8 @@ def test_receipt_errors_on_a_new_agency_keep_what_was_typed(admin_site, sysadmin
     assert admin_site.one("SELECT count(*) FROM agencies") == count
 
 
-INSERT_PENDING = (
-    "INSERT INTO dossiers (owner_account_id, offering_id, procedure_id, desk_agency_id,"
-    " competent_agency_id, channel, applicant_name, applicant_citizen_id, applicant_phone,"
-    " status, version, form_data, created_at, updated_at, submitted_at, confirmed_at, workflow)"
-    " VALUES (?, ?, ?, ?, ?, 'online', ?, '038191000001', '0912000111', 'pending', 1, ?, ?, ?, ?,"
-    " ?, ?)")
-
-
-def pending_dossier(site, desk_code):
-    """A confirmed online dossier waiting at the desk, written straight into the database (as
-    test_backoffice_concurrency.py does); returns its id."""
-    offering, procedure, competent, workflow = site.rows(
-        "SELECT o.id, o.procedure_id, o.competent_agency_id, o.workflow FROM offerings o "
-        "JOIN agencies g ON g.id = o.desk_agency_id WHERE g.code = ? AND o.online = 1 "
-        "AND o.active = 1 ORDER BY o.id", (desk_code,))[0]
-    owner = site.staff_id("congdan@example.vn")
-    now = "2026-01-05T01:00:00.000Z"
-    name = "Nguyễn Thị Biên Nhận"
-    return site.execute(INSERT_PENDING, (
-        owner, offering, procedure, site.agency_id(desk_code), competent, name,
-        json.dumps({"requester_name": name}, ensure_ascii=False), now, now, now, now, workflow))
-
-
 def test_a_desk_numbers_receipts_with_its_pattern(admin_site, sysadmin):
-    from staff_helpers import act_ok, row
+    from staff_helpers import act_ok, pending_dossier, row
     desk = admin_site.agency_id(HAC_THANH_CENTRE)
     before = receipt_row(admin_site, desk)
     try:

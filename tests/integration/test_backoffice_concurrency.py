@@ -14,7 +14,6 @@ are grouped by the day they carry.
 """
 import collections
 import datetime
-import json
 import re
 import threading
 import time
@@ -22,6 +21,7 @@ import time
 import pytest
 
 from admin_helpers import DEMO_CITIZEN, DEMO_PASSWORD, AdminSite, location, page_text
+from staff_helpers import desk_offerings, insert_pending, pending_row
 
 HAC_THANH_DESK = "000.01.61.H56"
 HOANG_HOA_DESK = "000.01.62.H56"
@@ -46,49 +46,13 @@ def site(tmp_path):
 
 # ---- setting up ----
 
-def desk_offerings(site, desk_code):
-    """The desk's active online offerings as (id, procedure_id, competent_agency_id, workflow)."""
-    rows = site.rows("SELECT o.id, o.procedure_id, o.competent_agency_id, o.workflow "
-                     "FROM offerings o JOIN agencies g ON g.id = o.desk_agency_id "
-                     "WHERE g.code = ? AND o.online = 1 AND o.active = 1 ORDER BY o.id",
-                     (desk_code,))
-    assert rows, "the demo offers nothing online at %s" % desk_code
-    return rows
-
-
 def pending_rows(site, desk_code, count, owner, first=1):
     """Parameters of 'count' pending dossiers at the desk, spread over its online offerings."""
     desk = site.agency_id(desk_code)
     offerings = desk_offerings(site, desk_code)
-    out = []
-    for i in range(first, first + count):
-        offering, procedure, competent, workflow = offerings[i % len(offerings)]
-        name = "Nguyễn Thị Hoa %d" % i
-        form = json.dumps({"requester_name": name}, ensure_ascii=False)
-        out.append((owner, offering, procedure, desk, competent, name, "0381910%05d" % (i % 100000),
-                    form, NOW, NOW, NOW, NOW, workflow))
-    return out
-
-
-INSERT_PENDING = (
-    "INSERT INTO dossiers (owner_account_id, offering_id, procedure_id, desk_agency_id,"
-    " competent_agency_id, channel, applicant_name, applicant_citizen_id, applicant_phone,"
-    " status, version, form_data, created_at, updated_at, submitted_at, confirmed_at, workflow)"
-    " VALUES (?, ?, ?, ?, ?, 'online', ?, ?, '0912000111', 'pending', 1, ?, ?, ?, ?, ?, ?)")
-
-
-def insert_pending(site, rows):
-    """Insert the dossiers in one transaction; returns their ids in order."""
-    import sqlite3
-    con = sqlite3.connect(site.db_path, timeout=30)
-    try:
-        ids = []
-        with con:
-            for r in rows:
-                ids.append(con.execute(INSERT_PENDING, r).lastrowid)
-        return ids
-    finally:
-        con.close()
+    return [pending_row(owner, desk, offerings[i % len(offerings)], "Nguyễn Thị Hoa %d" % i,
+                        "0381910%05d" % (i % 100000), NOW)
+            for i in range(first, first + count)]
 
 
 def intake_officers(site, desk_code):

@@ -17,10 +17,7 @@ when the 303 comes back), and then over SMTP once the sender has delivered all t
 import datetime
 import email.utils
 import html as htmllib
-import itertools
-import json
 import re
-import sqlite3
 import time
 
 import pytest
@@ -29,6 +26,7 @@ from accounts_helpers import SmtpCollector, parse_mail, stop_ok
 from admin_helpers import (DEMO_CITIZEN, TIMEOUT, AdminSite, location,
                            page_text)
 from dossier_helpers import DESK_INTAKE, schema_of, valid_answers
+import staff_helpers
 from staff_helpers import act_ok, future_working_day, row
 from motcua_server import free_port
 
@@ -250,11 +248,6 @@ def check_envelope(m, to):
 
 # ---- the database and the forms ----
 
-def now_iso(minutes_ago=0):
-    t = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=minutes_ago)
-    return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
 def local_text(iso):
     """'dd/mm/yyyy HH:MM' in Vietnam of an ISO-8601 UTC instant (as the mails write it)."""
     t = datetime.datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(
@@ -262,41 +255,9 @@ def local_text(iso):
     return t.astimezone(VN).strftime("%d/%m/%Y %H:%M")
 
 
-def offering(site, code, desk=HAC_THANH_DESK):
-    rows = site.rows("SELECT o.id, o.procedure_id, o.competent_agency_id, o.workflow "
-                     "FROM offerings o JOIN procedures p ON p.id = o.procedure_id "
-                     "JOIN agencies g ON g.id = o.desk_agency_id "
-                     "WHERE p.code = ? AND g.code = ? AND o.online = 1 AND o.active = 1",
-                     (code, desk))
-    assert len(rows) == 1, "the demo has %d online offering(s) of %s at %s" % (len(rows), code,
-                                                                               desk)
-    return rows[0]
-
-
-_names = itertools.count(1)
-
-
 def pending_dossier(site, code=STANDARD_CODE):
     """A confirmed online dossier of the demo citizen waiting at the desk (status 'pending')."""
-    oid, procedure, competent, workflow = offering(site, code)
-    owner = site.one("SELECT id FROM accounts WHERE email_key = ?", (DEMO_CITIZEN,))
-    name = "Nguyễn Thị Hoa %d" % next(_names)
-    form = json.dumps({"requester_name": name}, ensure_ascii=False)
-    t = now_iso(5)
-    con = sqlite3.connect(site.db_path, timeout=30)
-    try:
-        with con:
-            did = con.execute(
-                "INSERT INTO dossiers (owner_account_id, offering_id, procedure_id, "
-                "desk_agency_id, competent_agency_id, channel, applicant_name, "
-                "applicant_citizen_id, applicant_phone, status, version, form_data, created_at, "
-                "updated_at, submitted_at, confirmed_at, workflow) VALUES (?, ?, ?, ?, ?, "
-                "'online', ?, '038190012399', '0912000111', 'pending', 1, ?, ?, ?, ?, ?, ?)",
-                (owner, oid, procedure, site.agency_id(HAC_THANH_DESK), competent, name, form,
-                 t, t, t, t, workflow)).lastrowid
-    finally:
-        con.close()
-    return did
+    return staff_helpers.pending_dossier(site, HAC_THANH_DESK, code)
 
 
 def assert_kept_inside(site, did, action, note):
