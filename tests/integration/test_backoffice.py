@@ -11,9 +11,11 @@ import time
 import pytest
 
 from accounts_helpers import mails_to, plain_text, soup_of
-from admin_helpers import DEMO_CITIZEN, TIMEOUT, admin_site, location, page_text  # noqa: F401
+from admin_helpers import (DEMO_CITIZEN, TIMEOUT, AdminSite, admin_site, location,  # noqa: F401
+                           page_text)
 from dossier_helpers import DESK_INTAKE, OTHER_INTAKE, confirmed_dossier, status_of
-from staff_helpers import act, act_ok, action_form, dossier_page, future_working_day, row
+from staff_helpers import (act, act_ok, action_form, dossier_page, future_working_day,
+                           pending_dossier, row)
 
 HAC_THANH_DESK = "000.01.61.H56"
 HAC_THANH = "000.00.61.H56"
@@ -417,28 +419,49 @@ def test_an_internal_note_stays_with_staff(admin_site, citizen, staff):
                     (DEMO_CITIZEN,)) == queued
 
 
-def test_due_soon_and_overdue_in_the_lists(admin_site, citizen, staff):
+def test_due_soon_and_overdue_in_the_lists(admin_site, tmp_path):
+    """On a server of its own whose clock reads 09:00 on a working day (--clock-offset), so
+    the working time left does not depend on when the test runs: due in 30 minutes is "due
+    soon" (less than a working day left), due in three weeks is not, three days ago is late."""
     import datetime
-    site = admin_site
-    desk = staff(DESK_INTAKE)
-    soon, _ = confirmed_dossier(site, citizen)
-    late, _ = confirmed_dossier(site, citizen)
-    act_ok(site, desk, soon, "receive")
-    act_ok(site, desk, late, "receive")
-    now = datetime.datetime.utcnow()
-    site.execute("UPDATE dossiers SET due_at = ? WHERE id = ?",
-                 ((now + datetime.timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                  soon))
-    site.execute("UPDATE dossiers SET due_at = ? WHERE id = ?",
-                 ((now - datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%S.000Z"), late))
-    r = site.get(desk, "/staff/queue/received")
-    rows = {int(a["href"].rsplit("/", 1)[1]): a.find_parent("tr")
-            for a in soup_of(r).select("td a[href^='/staff/dossiers/']")}
-    assert "Quá hạn" in rows[late].get_text() and "dossier-overdue" in rows[late]["class"]
-    assert rows[soon].select_one(".dossier-due-soon") is not None or \
-        "Còn" not in rows[soon].get_text(), rows[soon].get_text()
-    r = site.get(desk, "/staff/queue/received?due=overdue")
-    assert "/staff/dossiers/%d" % late in r.text and "/staff/dossiers/%d\"" % soon not in r.text
+    vn = datetime.timezone(datetime.timedelta(hours=7))
+    day = datetime.datetime.strptime(future_working_day(admin_site, 7), "%d/%m/%Y")
+    at = datetime.datetime(day.year, day.month, day.day, 9, 0, tzinfo=vn)
+    offset = int((at - datetime.datetime.now(vn)).total_seconds())
+    site = AdminSite.start(tmp_path / "site", args=["--clock-offset", str(offset)])
+    try:
+        desk = site.login(DESK_INTAKE)
+        due = {"soon": at + datetime.timedelta(minutes=30),
+               "far": at + datetime.timedelta(days=21),
+               "late": at - datetime.timedelta(days=3)}
+        ids = {}
+        for k, when in due.items():
+            ids[k] = pending_dossier(site, HAC_THANH_DESK, DEATH_CODE)
+            act_ok(site, desk, ids[k], "receive")
+            site.execute("UPDATE dossiers SET due_at = ? WHERE id = ?", (when.astimezone(
+                datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"), ids[k]))
+        r = site.get(desk, "/staff/queue/received")
+        rows = {int(a["href"].rsplit("/", 1)[1]): a.find_parent("tr")
+                for a in soup_of(r).select("td a[href^='/staff/dossiers/']")}
+        soon, far, late = rows[ids["soon"]], rows[ids["far"]], rows[ids["late"]]
+        assert soon.select_one(".dossier-due-soon") is not None, soon.get_text()
+        assert re.search(r"Còn \d+ phút Sắp đến hạn", " ".join(soon.get_text().split())), \
+            soon.get_text()
+        assert far.select_one(".dossier-due-soon") is None, far.get_text()
+        assert "Còn" in far.get_text() and "dossier-overdue" not in far.get("class", [])
+        assert "Quá hạn" in late.get_text() and "dossier-overdue" in late["class"]
+        assert late.select_one(".dossier-due-soon") is None
+        # the dossier page says the same
+        page = soup_of(dossier_page(site, desk, ids["soon"]))
+        assert page.select_one(".dossier-due-soon") is not None
+        page = soup_of(dossier_page(site, desk, ids["far"]))
+        assert page.select_one(".dossier-due-soon") is None
+        r = site.get(desk, "/staff/queue/received?due=overdue")
+        assert "/staff/dossiers/%d" % ids["late"] in r.text
+        assert "/staff/dossiers/%d\"" % ids["soon"] not in r.text
+        assert "/staff/dossiers/%d\"" % ids["far"] not in r.text
+    finally:
+        site.stop()
 
 
 def test_the_administrators_see_the_dossier_records_in_the_audit_log(admin_site, citizen, staff):
