@@ -278,12 +278,12 @@ def citizen_mails(site, skip):
             continue
         try:
             with open(f, "rb") as fh:
-                msg = parse_mail(fh.read())
-            if DEMO_CITIZEN not in recipients(msg):
-                continue
-            out.append((f, str(msg["Subject"]), plain_text(msg)))
-        except Exception:  # noqa: BLE001  (a file still being written)
+                raw = fh.read()
+        except OSError:  # gone since the listing (the sender writes tmp/, then renames)
             continue
+        msg = parse_mail(raw)
+        if DEMO_CITIZEN in recipients(msg):
+            out.append((f, str(msg["Subject"]), plain_text(msg)))
     return out
 
 

@@ -516,14 +516,15 @@ def dossier_mails(site, to, did, kind):
     for f in maildir_files(site.srv):
         try:
             with open(f, "rb") as fh:
-                msg = parse_mail(fh.read())
-            if to.lower() not in recipients(msg):
-                continue
-            if not MAIL_SUBJECTS[kind].search(str(msg["Subject"])):
-                continue
-            paths = [urlsplit(u).path for u in mail_links(msg)]
-        except Exception:  # noqa: BLE001  (a file still being written)
+                raw = fh.read()
+        except OSError:  # gone since the listing (the sender writes tmp/, then renames)
             continue
+        msg = parse_mail(raw)
+        if to.lower() not in recipients(msg):
+            continue
+        if not MAIL_SUBJECTS[kind].search(str(msg["Subject"])):
+            continue
+        paths = [urlsplit(u).path for u in mail_links(msg)]
         if any(re.fullmatch(r"/dossiers/%d(/edit)?" % did, p) for p in paths):
             out.append((f, msg))
     return sorted(out, key=lambda fm: os.stat(fm[0]).st_mtime_ns)
