@@ -501,8 +501,21 @@ def test_a_walk_in_dossier_with_an_address_gets_the_reception_mail(site, smtp, s
 
 # ---- all of it ----
 
-def test_every_queued_mail_went_out_once_and_no_internal_note_left(site, smtp):
+def test_every_queued_mail_went_out_once_and_no_internal_note_left(site, smtp, staff):
+    # Notes of its own, each followed by a mail about the dossier, so that the check has
+    # something to find when this test runs alone.
+    desk = staff(DESK_INTAKE)
+    did = pending_dossier(site)
+    act_ok(site, desk, did, "receive")
+    note = internal("Ghi chú nội bộ: người nộp là người quen của cán bộ %d" % did)
+    act_ok(site, desk, did, "internal_note", note=note)
+    assert_kept_inside(site, did, "internal_note", note)
+    forward_note = internal("Chuyển phòng, đối chiếu kỹ bản chính %d" % did)
+    act_ok(site, desk, did, "forward", note=forward_note)
+    assert_kept_inside(site, did, "forward", forward_note)
+    assert len(wait_mail_about(smtp, did, 2)) == 2
     drain(site, smtp)
+    assert INTERNAL_NOTES
     ids = [i for (i,) in site.rows("SELECT message_id FROM mail_outbox")]
     got = [str(Mail(e).msg["Message-ID"]).strip() for e in smtp.handler.envelopes]
     assert len(got) == len(set(got)), "a message was delivered twice"
