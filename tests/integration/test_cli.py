@@ -222,7 +222,9 @@ def test_workflow_show_refuses_what_it_does_not_know(args, word):
     assert word in one_line(r.stderr)
 
 
-def test_audit_verify_names_the_row_changed_or_after_the_one_removed(tmp_path):
+def audit_chain(tmp_path):
+    """A data folder on demo data whose audit log holds a few chained rows; returns (data
+    folder, open sqlite3 connection, the rows' ids in order)."""
     import sqlite3
     data = str(tmp_path / "d")
     assert run_cli(["--data", data, "demo"]).returncode == 0
@@ -240,6 +242,11 @@ def test_audit_verify_names_the_row_changed_or_after_the_one_removed(tmp_path):
     ids = [i for (i,) in con.execute("SELECT id FROM audit_log ORDER BY id")]
     assert len(ids) == n >= 4
     assert con.execute("SELECT count(*) FROM audit_log WHERE hash IS NULL").fetchone()[0] == 0
+    return data, con, ids
+
+
+def test_audit_verify_names_the_row_changed_or_after_the_one_removed(tmp_path):
+    data, con, ids = audit_chain(tmp_path)
     # one edited row
     con.execute("UPDATE audit_log SET summary = summary || '.' WHERE id = ?", (ids[2],))
     con.commit()
@@ -261,6 +268,35 @@ def test_audit_verify_names_the_row_changed_or_after_the_one_removed(tmp_path):
     # a start-up never re-seals a row in the middle of the chain
     assert run_cli(["--data", data, "migrate"]).returncode == 0
     assert run_cli(["--data", data, "audit", "verify"]).returncode == 1
+
+
+@pytest.mark.parametrize("where", ["middle", "last"])
+def test_a_row_unsealed_once_the_chain_exists_stays_unsealed(tmp_path, where):
+    """Start-up seals audit rows only when none is sealed yet (the first migration); a row
+    whose seal was taken off later, in the middle of the chain or at its end, is left as it is
+    and verify names it."""
+    data, con, ids = audit_chain(tmp_path)
+    row = ids[len(ids) // 2] if where == "middle" else ids[-1]
+    con.execute("UPDATE audit_log SET hash = NULL, prev_hash = NULL WHERE id = ?", (row,))
+    con.commit()
+    assert run_cli(["--data", data, "migrate"]).returncode == 0
+    assert con.execute("SELECT hash, prev_hash FROM audit_log WHERE id = ?",
+                       (row,)).fetchone() == (None, None)
+    con.close()
+    r = run_cli(["--data", data, "audit", "verify"])
+    assert (r.returncode, r.stdout.strip()) == (1, "audit: row %d is broken: not sealed" % row)
+
+
+def test_the_first_migration_seals_an_unsealed_log(tmp_path):
+    data, con, ids = audit_chain(tmp_path)
+    con.execute("UPDATE audit_log SET hash = NULL, prev_hash = NULL")
+    con.commit()
+    assert run_cli(["--data", data, "migrate"]).returncode == 0
+    assert con.execute("SELECT count(*) FROM audit_log WHERE hash IS NULL").fetchone()[0] == 0
+    con.close()
+    r = run_cli(["--data", data, "audit", "verify"])
+    assert (r.returncode, r.stdout.strip()) == (
+        0, "audit: %d rows, the chain is intact" % len(ids)), r.stdout + r.stderr
 
 
 def test_audit_needs_verify():
