@@ -1,8 +1,7 @@
 """Shared helpers for the dossier tests (test_dossier_pages.py, test_dossier_submit.py): starting
 a dossier, filling each step of a procedure's form with valid answers derived from its schema in
 the database, uploading files (real minimal PDF, PNG and ZIP files made here), submitting,
-confirming from the captured mail, and asking for a supplement with the test tool
-build/motcua-dossier-ctl.
+confirming from the captured mail, and asking for a supplement from the back office.
 
 They work on an admin_helpers.AdminSite (a server on demo data) and plain requests sessions;
 nothing here follows a redirect unless it says so.
@@ -20,16 +19,15 @@ import json
 import os
 import re
 import struct
-import subprocess
 import time
 import zipfile
 import zlib
 from urllib.parse import urlsplit
 
 from admin_helpers import DEMO_CITIZEN, TIMEOUT, location, page_text, soup_of
-from accounts_helpers import (citizen_id, clean_env, maildir_files, new_session, parse_mail,
+from accounts_helpers import (citizen_id, maildir_files, new_session, parse_mail,
                               plain_text, recipients, tax_code)
-from motcua_server import REPO_ROOT, binary
+from staff_helpers import act_ok
 
 # Demo procedures (data/demo-catalog.json) the tests rely on.
 DEATH = "1.000656"      # Đăng ký khai tử: 3 sections; document 2 mandatory, pdf/jpg/png, 10 MB
@@ -589,32 +587,34 @@ def confirmed_dossier(site, s, email=DEMO_CITIZEN, code=DEATH, files=None, **ove
     return did, answers
 
 
-# ---- the staff side, through the test tool ----
+# ---- the staff side, through the back office's pages ----
 
-def ctl_binary():
-    """build/motcua-dossier-ctl next to the motcua binary under test ($MOTCUA_DOSSIER_CTL wins)."""
-    path = os.environ.get("MOTCUA_DOSSIER_CTL") or os.path.join(os.path.dirname(binary()),
-                                                                "motcua-dossier-ctl")
-    assert os.access(path, os.X_OK), "no test tool %s (build it with ninja)" % path
-    return path
+_staff_sessions = {}
 
 
-def ctl(site, *args, timeout=30):
-    """Run the test tool on the site's database, templates and base URL, as the server sees
-    them; returns the CompletedProcess (text)."""
-    cmd = [ctl_binary(), "--data", site.data, "--database", "sqlite:" + site.db_path,
-           "--share", REPO_ROOT, "--base-url", site.url] + [str(a) for a in args]
-    return subprocess.run(cmd, env=clean_env(), stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True, timeout=timeout)
+def staff_session(site, email):
+    """A logged-in session of account 'email' on 'site', made once."""
+    key = (site.url, email.lower())
+    if key not in _staff_sessions:
+        _staff_sessions[key] = site.login(email)
+    return _staff_sessions[key]
 
 
-def request_supplement(site, did, staff_email, note):
-    return ctl(site, "request-supplement", did, staff_email, note)
+def request_supplement(site, did, email, note, version=None):
+    """POST 'request_supplement' for dossier 'did' as account 'email' straight to
+    /staff/dossiers/{id}/act, whether or not the dossier page offers its form: the session's
+    CSRF token and the dossier's current version (or 'version').  The response, not followed."""
+    s = staff_session(site, email)
+    if version is None:
+        version = site.one("SELECT version FROM dossiers WHERE id = ?", (did,))
+    data = {"csrf_token": site.csrf(s, "/"), "action": "request_supplement",
+            "version": str(version), "note": note}
+    return s.post(site.url + "/staff/dossiers/%s/act" % did, data=data, timeout=TIMEOUT,
+                  allow_redirects=False)
 
 
-def request_supplement_ok(site, did, note, staff_email=DESK_INTAKE):
-    r = request_supplement(site, did, staff_email, note)
-    assert r.returncode == 0, "request-supplement failed (%d): %s %s" % (r.returncode, r.stdout,
-                                                                        r.stderr)
+def request_supplement_ok(site, did, note, email=DESK_INTAKE):
+    """The desk asks for a supplement with the dossier page's own form; the response (303)."""
+    r = act_ok(site, staff_session(site, email), did, "request_supplement", note=note)
     assert status_of(site, did) == "supplement"
     return r
