@@ -7,6 +7,7 @@ khai tử at the Hạc Thành desk, decided by Ủy ban nhân dân phường H�
 """
 import re
 import time
+from urllib.parse import urlencode
 
 import pytest
 
@@ -401,6 +402,12 @@ def test_scans_of_a_walk_in_dossier(admin_site, staff):
     assert r.status_code == 404
 
 
+def timeline_entries(r):
+    """The entries of the timeline a citizen sees (dossier page, lookup), as text."""
+    return [" ".join(li.get_text(" ").split())
+            for li in soup_of(r).select("ol.dossier-timeline li")]
+
+
 def test_an_internal_note_stays_with_staff(admin_site, citizen, staff):
     site = admin_site
     did, _ = confirmed_dossier(site, citizen)
@@ -408,12 +415,23 @@ def test_an_internal_note_stays_with_staff(admin_site, citizen, staff):
     act_ok(site, desk, did, "receive")
     queued = site.one("SELECT count(*) FROM mail_outbox WHERE recipient = ?", (DEMO_CITIZEN,))
     version = row(site, did, ["version"])["version"]
+    d = row(site, did, ["receipt_no", "desk_agency_id"])
+    lookup = "/lookup?" + urlencode({"agency": d["desk_agency_id"], "procedure": DEATH_CODE,
+                                     "receipt": d["receipt_no"]})
+    citizen_pages = ("/dossiers/%d" % did, lookup)
+    before = {p: timeline_entries(site.get(citizen, p)) for p in citizen_pages}
+    assert all(before.values()), before
     act_ok(site, desk, did, "internal_note", note="Hồ sơ của người quen, kiểm tra kỹ giấy tờ.")
     r = dossier_page(site, desk, did)
     assert "Hồ sơ của người quen" in page_text(r) and "Nội bộ" in page_text(r)
     assert status_of(site, did) == "received"
     assert row(site, did, ["version"])["version"] == version + 1
-    assert "Hồ sơ của người quen" not in page_text(site.get(citizen, "/dossiers/%d" % did))
+    # the citizen's page and the lookup show neither the note nor an entry for it
+    for p in citizen_pages:
+        r = site.get(citizen, p)
+        assert r.status_code == 200, (p, r.status_code)
+        assert "Hồ sơ của người quen" not in page_text(r), p
+        assert timeline_entries(r) == before[p], p
     # the mail of a transition is queued in its transaction: none was
     assert site.one("SELECT count(*) FROM mail_outbox WHERE recipient = ?",
                     (DEMO_CITIZEN,)) == queued
