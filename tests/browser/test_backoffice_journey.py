@@ -41,6 +41,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import motcua_server  # noqa: E402
 from admin_helpers import DEMO_CITIZEN, DEMO_PASSWORD, AdminSite  # noqa: E402
 from accounts_helpers import maildir_files, parse_mail, plain_text, recipients  # noqa: E402
+from dossier_helpers import make_pdf  # noqa: E402
 from browser_helpers import (WAIT, button, click_and_wait, fill, link, main_text,  # noqa: E402
                              nav_link, path_of, scroll_to, visible)
 
@@ -228,31 +229,6 @@ def document_input(driver, name_start):
     raise AssertionError("no document %r on %s" % (name_start, path_of(driver)))
 
 
-def small_pdf():
-    """A real one-page PDF (header, objects, xref table, trailer) of a few hundred bytes."""
-    stream = b"BT /F1 18 Tf 72 760 Td (Giay bao tu - ban chup) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
 def list_status(driver, dossier_id):
     """The status shown for dossier 'dossier_id' in "Hồ sơ của tôi"."""
     rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "table.dossier-list tbody tr")
@@ -433,7 +409,7 @@ def test_a_dossier_from_submission_through_supplement_to_returned_result(browser
     width = browsers.width
     steps = answers_for(width)
     pdf_path = tmp_path / "Giấy báo tử.pdf"
-    pdf_path.write_bytes(small_pdf())
+    pdf_path.write_bytes(make_pdf("Giay bao tu - ban chup"))
     before_run = set(maildir_files(site.srv))
 
     # ---- 1. the citizen submits and confirms ----

@@ -18,9 +18,7 @@ import json
 import os
 import re
 import shutil
-import struct
 import sys
-import zlib
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,6 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 import motcua_server  # noqa: E402
 from admin_helpers import DEMO_CITIZEN, DEMO_PASSWORD, AdminSite  # noqa: E402
 from accounts_helpers import maildir_files  # noqa: E402
+from dossier_helpers import make_pdf, make_png  # noqa: E402
 from browser_helpers import (body_text, button, click_and_wait, fill, link, main_text,  # noqa: E402
                              nav_link, path_of, visible)
 
@@ -102,46 +101,6 @@ def site(tmp_path_factory):
 
 
 # ---- files to attach ----
-
-def small_pdf():
-    """A real one-page PDF (header, objects, xref table, trailer) of a few hundred bytes."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        None,  # the content stream, below
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    stream = b"BT /F1 18 Tf 72 760 Td (Giay bao tu - ban chup) Tj ET"
-    objects[3] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (n, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
-
-
-def small_png(width=4, height=3):
-    """A real RGB PNG: signature, IHDR, one zlib IDAT, IEND, with correct CRCs."""
-    def chunk(kind, data):
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
-    # one filter byte per row, then 3 bytes per pixel
-    raw = b"".join(b"\x00" + b"".join(bytes((40 * x % 256, 60 * y % 256, 200))
-                                      for x in range(width)) for y in range(height))
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw))
-            + chunk(b"IEND", b""))
-
 
 # ---- pages ----
 
@@ -353,7 +312,7 @@ def test_submit_online_resuming_on_another_device(request, driver, site, tmp_pat
     files_dir.mkdir()
     pdf_path = files_dir / "Giấy báo tử – bản chụp.pdf"
     png_path = files_dir / "Căn cước của tôi.png"
-    pdf, png = small_pdf(), small_png()
+    pdf, png = make_pdf("Giay bao tu - ban chup"), make_png()
     pdf_path.write_bytes(pdf)
     png_path.write_bytes(png)
 
