@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from admin_helpers import DEMO_CITIZEN, TIMEOUT, location, page_text, soup_of
 from accounts_helpers import (citizen_id, maildir_files, new_session, parse_mail,
                               plain_text, recipients, tax_code)
-from staff_helpers import act_ok
+from staff_helpers import act_ok, staff_session
 
 # Demo procedures (data/demo-catalog.json) the tests rely on.
 DEATH = "1.000656"      # Đăng ký khai tử: 3 sections; document 2 mandatory, pdf/jpg/png, 10 MB
@@ -588,17 +588,6 @@ def confirmed_dossier(site, s, email=DEMO_CITIZEN, code=DEATH, files=None, **ove
 
 
 # ---- the staff side, through the back office's pages ----
-
-_staff_sessions = {}
-
-
-def staff_session(site, email):
-    """A logged-in session of account 'email' on 'site', made once."""
-    key = (site.url, email.lower())
-    if key not in _staff_sessions:
-        _staff_sessions[key] = site.login(email)
-    return _staff_sessions[key]
-
 
 def request_supplement(site, did, email, note, version=None):
     """POST 'request_supplement' for dossier 'did' as account 'email' straight to

@@ -9,6 +9,24 @@ from accounts_helpers import soup_of
 from admin_helpers import DEMO_CITIZEN, TIMEOUT, location, page_text
 
 
+_sessions = {}
+
+
+def staff_session(site, email):
+    """A logged-in session of account 'email' on 'site', made once per server."""
+    key = (site.data, email.lower())
+    if key not in _sessions:
+        _sessions[key] = site.login(email)
+    return _sessions[key]
+
+
+def walkin_offering(site, code, desk_code):
+    """The id of the offering of procedure 'code' at desk 'desk_code' (walk-in forms)."""
+    return site.one("SELECT o.id FROM offerings o JOIN procedures p ON p.id = o.procedure_id "
+                    "JOIN agencies a ON a.id = o.desk_agency_id WHERE p.code = ? AND a.code = ?",
+                    (code, desk_code))
+
+
 def dossier_page(site, s, did):
     r = site.get(s, "/staff/dossiers/%d" % did)
     assert r.status_code == 200, (r.status_code, page_text(r)[:400])

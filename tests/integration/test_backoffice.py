@@ -5,6 +5,7 @@ The dossiers come from the citizen side (dossier_helpers.confirmed_dossier: 1.00
 khai tử at the Hạc Thành desk, decided by Ủy ban nhân dân phường Hạc Thành whose office
 (department "Văn phòng") the offering names by default).
 """
+import functools
 import re
 import time
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from admin_helpers import (DEMO_CITIZEN, TIMEOUT, AdminSite, admin_site, locatio
                            page_text)
 from dossier_helpers import DESK_INTAKE, OTHER_INTAKE, confirmed_dossier, status_of
 from staff_helpers import (act, act_ok, action_form, dossier_page, future_working_day,
-                           pending_dossier, row)
+                           pending_dossier, row, staff_session, walkin_offering)
 
 HAC_THANH_DESK = "000.01.61.H56"
 HAC_THANH = "000.00.61.H56"
@@ -37,13 +38,7 @@ def citizen(admin_site):
 @pytest.fixture(scope="module")
 def staff(admin_site):
     """Logged-in sessions by e-mail address, made once each."""
-    sessions = {}
-
-    def get(email):
-        if email not in sessions:
-            sessions[email] = admin_site.login(email)
-        return sessions[email]
-    return get
+    return functools.partial(staff_session, admin_site)
 
 
 def mail_files(site, to):
@@ -237,12 +232,6 @@ def test_queue_search_ignores_diacritics(admin_site, citizen, staff):
 
 # ---- walk-in dossiers ----
 
-def walkin_offering(site, code=DEATH_CODE, desk=HAC_THANH_DESK):
-    return site.one("SELECT o.id FROM offerings o JOIN procedures p ON p.id = o.procedure_id "
-                    "JOIN agencies a ON a.id = o.desk_agency_id WHERE p.code = ? AND a.code = ?",
-                    (code, desk))
-
-
 def walkin_post(site, s, offering, applicant, answers):
     path = "/staff/walk-in/%d" % offering
     data = {"f_" + k: v for k, v in answers.items()}
@@ -264,7 +253,7 @@ def test_a_walk_in_dossier_is_received_at_once(admin_site, staff):
     assert "/staff/walk-in" in r.text
     r = site.get(desk, "/staff/walk-in")
     assert r.status_code == 200 and DEATH_CODE in page_text(r)
-    offering = walkin_offering(site)
+    offering = walkin_offering(site, DEATH_CODE, HAC_THANH_DESK)
     answers = valid_answers(schema_of(site, DEATH_CODE))
     r = walkin_post(site, desk, offering, WALKIN_APPLICANT, answers)
     assert r.status_code == 303, (r.status_code, page_text(r)[:800])
@@ -286,7 +275,7 @@ def test_a_walk_in_form_keeps_everything_on_errors(admin_site, staff):
     from dossier_helpers import schema_of, valid_answers
     site = admin_site
     desk = staff(DESK_INTAKE)
-    offering = walkin_offering(site)
+    offering = walkin_offering(site, DEATH_CODE, HAC_THANH_DESK)
     schema = schema_of(site, DEATH_CODE)
     answers = valid_answers(schema)
     first_field = schema["sections"][0]["fields"][0]["name"]
@@ -305,7 +294,7 @@ def test_a_walk_in_form_keeps_everything_on_errors(admin_site, staff):
 def test_a_known_citizen_id_fills_the_applicant(admin_site, staff):
     site = admin_site
     desk = staff(DESK_INTAKE)
-    offering = walkin_offering(site)
+    offering = walkin_offering(site, DEATH_CODE, HAC_THANH_DESK)
     seen = site.one("SELECT count(*) FROM audit_log WHERE entity = 'person'")
     r = site.get(desk, "/staff/walk-in/%d?cid=038090012345" % offering)
     assert r.status_code == 200
@@ -322,7 +311,7 @@ def test_a_known_citizen_id_fills_the_applicant(admin_site, staff):
 
 def test_walk_in_is_for_the_desks_own_intake_officers(admin_site, staff):
     site = admin_site
-    offering = walkin_offering(site)
+    offering = walkin_offering(site, DEATH_CODE, HAC_THANH_DESK)
     assert site.get(staff(OTHER_INTAKE), "/staff/walk-in/%d" % offering).status_code == 404
     assert site.get(staff(SPECIALIST), "/staff/walk-in").status_code == 403
     assert site.get(staff(LEADER), "/staff/walk-in/%d" % offering).status_code == 403
@@ -360,7 +349,7 @@ def test_scans_of_a_walk_in_dossier(admin_site, staff):
     from dossier_helpers import documents_of, make_pdf, schema_of, valid_answers
     site = admin_site
     desk = staff(DESK_INTAKE)
-    offering = walkin_offering(site)
+    offering = walkin_offering(site, DEATH_CODE, HAC_THANH_DESK)
     applicant = dict(WALKIN_APPLICANT, applicant_citizen_id="038195004321")
     r = walkin_post(site, desk, offering, applicant, valid_answers(schema_of(site, DEATH_CODE)))
     assert r.status_code == 303

@@ -16,6 +16,7 @@ when the 303 comes back), and then over SMTP once the sender has delivered all t
 """
 import datetime
 import email.utils
+import functools
 import html as htmllib
 import re
 import time
@@ -27,7 +28,7 @@ from admin_helpers import (DEMO_CITIZEN, TIMEOUT, AdminSite, location,
                            page_text)
 from dossier_helpers import DESK_INTAKE, schema_of, valid_answers
 import staff_helpers
-from staff_helpers import act_ok, future_working_day, row
+from staff_helpers import act_ok, future_working_day, row, staff_session, walkin_offering
 from motcua_server import free_port
 
 aiosmtpd_controller = pytest.importorskip("aiosmtpd.controller")
@@ -92,13 +93,7 @@ def site(tmp_path_factory, smtp):
 @pytest.fixture(scope="module")
 def staff(site):
     """Logged-in sessions by e-mail address, made once each."""
-    sessions = {}
-
-    def get(email_addr):
-        if email_addr not in sessions:
-            sessions[email_addr] = site.login(email_addr)
-        return sessions[email_addr]
-    return get
+    return functools.partial(staff_session, site)
 
 
 # ---- the mail that came over SMTP ----
@@ -437,14 +432,8 @@ def test_no_department_status_mails_keep_the_internal_notes(site, smtp, staff):
 
 # ---- walk-in dossiers ----
 
-def walkin_offering(site, code=STANDARD_CODE, desk=HAC_THANH_DESK):
-    return site.one("SELECT o.id FROM offerings o JOIN procedures p ON p.id = o.procedure_id "
-                    "JOIN agencies a ON a.id = o.desk_agency_id WHERE p.code = ? AND a.code = ?",
-                    (code, desk))
-
-
 def walkin_ok(site, s, applicant):
-    path = "/staff/walk-in/%d" % walkin_offering(site)
+    path = "/staff/walk-in/%d" % walkin_offering(site, STANDARD_CODE, HAC_THANH_DESK)
     data = {"f_" + k: v for k, v in valid_answers(schema_of(site, STANDARD_CODE)).items()}
     data.update(applicant)
     data["csrf_token"] = site.csrf(s, path)

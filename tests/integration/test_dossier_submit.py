@@ -29,10 +29,11 @@ from dossier_helpers import (BUILDING, DEATH, DESK_INTAKE, LIMIT_DOSSIER_FILES_B
                              follow_link, form_data, get, link_to, make_pdf, make_pdf_of_size,
                              make_png, make_zip, new_citizen, offering_of, page_files, post,
                              post_step, request_supplement, request_supplement_ok,
-                             section_post, staff_session, start, start_from_catalogue,
+                             section_post, start, start_from_catalogue,
                              status_of, step_count,
                              stored_files, stored_path, submit, submit_ok, submitted_dossier,
                              summary_links, valid_answers, wait_dossier_mail)
+from staff_helpers import staff_session
 
 
 @pytest.fixture(scope="module")
