@@ -247,18 +247,8 @@ static const char *query_text(struct db *db, const char *sql, int64_t arg)
 {
 	static char bufs[6][TEXT_CAP];
 	static unsigned next;
-	char *out = bufs[next++ % 6];
-	struct db_stmt *st;
 
-	assert_int_equal(db_prepare(db, sql, &st), 0);
-	assert_int_equal(db_bind_int64(st, 1, arg), 0);
-	assert_int_equal(db_step(st), DB_ROW);
-	if (db_col_is_null(st, 0))
-		snprintf(out, TEXT_CAP, "(null)");
-	else
-		db_col_copy(st, 0, out, TEXT_CAP);
-	db_reset(st);
-	return out;
+	return dbtest_text(db, sql, arg, bufs[next++ % 6], TEXT_CAP);
 }
 
 /* Column 'column' of dossier 'id', as text. */
