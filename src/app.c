@@ -219,6 +219,9 @@ int app_serve(const struct cfg *c, const struct route *routes, size_t nroutes)
 			fprintf(stderr, "motcua: cannot start the background sweeps\n");
 			goto out;
 		}
+	} else {
+		fprintf(stderr, "motcua: no background sweeps (--sweep-interval 0): run "
+		                "'motcua sweep' from cron\n");
 	}
 	app.workers = work_pool_new(c->threads);
 	app.io_workers = work_pool_new_io(c->threads * LIMIT_IO_THREADS_PER_LOOP);

@@ -1,4 +1,5 @@
 """The command line: settings, version, help, migrate, demo, serve's start-up line."""
+import os
 import re
 import socket
 import subprocess
@@ -287,16 +288,43 @@ def test_a_row_unsealed_once_the_chain_exists_stays_unsealed(tmp_path, where):
     assert (r.returncode, r.stdout.strip()) == (1, "audit: row %d is broken: not sealed" % row)
 
 
-def test_the_first_migration_seals_an_unsealed_log(tmp_path):
-    data, con, ids = audit_chain(tmp_path)
-    con.execute("UPDATE audit_log SET hash = NULL, prev_hash = NULL")
+def test_the_migration_that_adds_the_chain_seals_the_rows_before_it(tmp_path):
+    import sqlite3
+    from motcua_server import REPO_ROOT
+    # A database at the schema of a release before the chain (migrations up to 0006, applied
+    # as that release did), with audit rows.
+    data = tmp_path / "d"
+    data.mkdir()
+    con = sqlite3.connect(str(data / "motcua.db"))
+    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+                "NULL, applied_at TEXT NOT NULL)")
+    folder = os.path.join(REPO_ROOT, "migrations")
+    for name in sorted(n for n in os.listdir(folder) if n.endswith(".sql") and n < "0007"):
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            con.executescript(f.read())
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, '2026-11-01T00:00:00Z')",
+                    (int(name[:4]), name[5:-4]))
+    data = str(data)
+    for i in range(3):
+        con.execute("INSERT INTO audit_log (at, actor_name, action, entity, summary) VALUES "
+                    "(?, 'Dòng lệnh motcua', 'import', 'catalog', ?)",
+                    ("2026-11-0%dT01:00:00.000Z" % (i + 1), "Nhập danh mục lần %d" % (i + 1)))
     con.commit()
-    assert run_cli(["--data", data, "migrate"]).returncode == 0
+    # The start-up that applies the chain's migration seals them, in order.
+    r = run_cli(["--data", data, "migrate"])
+    assert r.returncode == 0, r.stderr
     assert con.execute("SELECT count(*) FROM audit_log WHERE hash IS NULL").fetchone()[0] == 0
-    con.close()
     r = run_cli(["--data", data, "audit", "verify"])
-    assert (r.returncode, r.stdout.strip()) == (
-        0, "audit: %d rows, the chain is intact" % len(ids)), r.stdout + r.stderr
+    assert (r.returncode, r.stdout.strip()) == (0, "audit: 3 rows, the chain is intact"), \
+        r.stdout + r.stderr
+    # Once the chain exists, taking every seal off is no way to rewrite it: nothing seals again.
+    con.execute("UPDATE audit_log SET summary = 'đã sửa', hash = NULL, prev_hash = NULL")
+    con.commit()
+    con.close()
+    assert run_cli(["--data", data, "migrate"]).returncode == 0
+    r = run_cli(["--data", data, "audit", "verify"])
+    assert r.returncode == 1
+    assert "not sealed" in r.stdout, r.stdout
 
 
 def test_audit_needs_verify():
