@@ -1590,6 +1590,7 @@ static void test_refused_upload_replaces_nothing(void **state)
 	u[0].rc = 0;
 	assert_int_equal(dossier_uploads_check(db, &an, id, u, 1), 0);
 	assert_int_equal(u[0].rc, 0);
+	dossier_uploads_free(u, 2);
 }
 
 static void test_supplement_and_versions(void **state)
